@@ -1,0 +1,1 @@
+"""Accounts: organizations, users, memberships and API tokens."""

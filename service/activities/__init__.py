@@ -1,0 +1,1 @@
+"""Activities: activity types, events and their positions."""

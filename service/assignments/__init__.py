@@ -1,0 +1,1 @@
+"""Assignments: sign-ups, coordinator assignments, accept, decline, waitlists."""

@@ -1,0 +1,1 @@
+"""Communities: the neighbourhoods served, each in its time zone."""

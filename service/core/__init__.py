@@ -1,0 +1,1 @@
+"""Shared plumbing: configuration, database, outbox, errors, authentication, i18n, time."""

@@ -1,0 +1,26 @@
+"""Every model of the service, imported once so the mappers and Alembic see them all."""
+
+from service.accounts.models import ApiToken, Membership, Organization, User
+from service.activities.models import ActivityType, Event, Position
+from service.assignments.models import Assignment
+from service.communities.models import Community
+from service.core.outbox import OutboxEvent
+from service.teams.models import Team, TeamMember
+from service.volunteers.models import Skill, VolunteerProfile
+
+__all__ = [
+    "ActivityType",
+    "ApiToken",
+    "Assignment",
+    "Community",
+    "Event",
+    "Membership",
+    "Organization",
+    "OutboxEvent",
+    "Position",
+    "Skill",
+    "Team",
+    "TeamMember",
+    "User",
+    "VolunteerProfile",
+]

@@ -1,0 +1,1 @@
+"""Volunteers: profiles, skills, languages and limits."""
