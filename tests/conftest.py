@@ -67,13 +67,14 @@ def database(app: Flask) -> Iterator[None]:
         engine = db.engine
     connection = engine.connect()
     outer = connection.begin()
-    db.session.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    factory = db.session.session_factory
+    original = dict(factory.kw)
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
     try:
         yield
     finally:
-        db.session.session_factory.configure(
-            bind=None, join_transaction_mode="conservative_savepoint"
-        )
+        factory.kw.clear()
+        factory.kw.update(original)
         outer.rollback()
         connection.close()
 

@@ -209,7 +209,7 @@ class Factory:
                 "activity_type_id": activity_type_id,
                 "starts_at": starts_at,
                 "ends_at": starts_at + timedelta(hours=hours),
-                "status": status,
+                "status": EventStatus(status),
                 "team_id": team_id,
             }
             if title:

@@ -460,13 +460,13 @@ def add_member(
     membership.communities = communities
     db.session.flush()
     if role is Role.VOLUNTEER:
-        ensure_volunteer_profile(membership)
+        ensure_volunteer_profile(membership).active = True
     events.member_event(events.MEMBER_ADDED, membership, actor)
     return membership
 
 
 def ensure_volunteer_profile(membership: Membership) -> VolunteerProfile:
-    """The member's volunteer profile, created (or reactivated) if needed."""
+    """The member's volunteer profile, created if needed."""
     profile = db.session.scalar(
         sa.select(VolunteerProfile).where(VolunteerProfile.membership_id == membership.id)
     )

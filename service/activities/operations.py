@@ -260,7 +260,7 @@ def create_event(actor: Actor, data: dict) -> Event:
         starts_at=starts_at,
         ends_at=ends_at,
         timezone=data.get("timezone") or community.timezone,
-        status=data.get("status", EventStatus.DRAFT),
+        status=EventStatus(data.get("status", EventStatus.DRAFT)),
         created_by_user_id=actor.user_id,
         positions=[_new_position(actor, position) for position in positions_data],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from service.activities.models import EventStatus
-from service.core.fields import QuerySchema, Schema, Timezone, ZonedDateTime
+from service.core.fields import PatchSchema, QuerySchema, Schema, Timezone, ZonedDateTime
 from service.volunteers.schemas import SKILL_KEY
 
 ACTIVITY_KEY = ma.validate.Regexp(
@@ -34,9 +34,8 @@ class ActivityTypeSchema(Schema):
     version = ma.fields.Integer(dump_only=True)
 
 
-class ActivityTypeUpdateSchema(ActivityTypeSchema):
-    class Meta:
-        partial = True
+class ActivityTypeUpdateSchema(PatchSchema, ActivityTypeSchema):
+    pass
 
 
 class PositionSchema(Schema):

@@ -68,7 +68,7 @@ def assignments_query(
     if not actor.is_coordinator:
         if volunteer_id is not None and volunteer_id != actor.volunteer_id:
             raise Forbidden("You may list only your own assignments.")
-        volunteer_id = actor.volunteer_id if actor.volunteer_id is not None else -1
+        volunteer_id = actor.volunteer_id
     statement = (
         sa.select(Assignment)
         .join(Assignment.event)
@@ -83,6 +83,8 @@ def assignments_query(
         Event.community_id: community_id,
         Assignment.source: source,
     }
+    if not actor.is_coordinator and volunteer_id is None:
+        return statement.where(sa.false())  # no volunteer profile: no assignments
     for column, value in filters.items():
         if value is not None:
             statement = statement.where(column == value)
@@ -99,8 +101,8 @@ def assignments_query(
 def my_assignments_query(
     actor: Actor, *, starts_before: datetime | None = None, ends_after: datetime | None = None
 ) -> sa.Select:
-    if actor.volunteer_id is None:
-        raise NotFound("You have no volunteer profile in this organization.")
+    if actor.volunteer_id is None:  # no profile, so no assignments: an empty list
+        return assignments_query(actor).where(sa.false())
     return assignments_query(
         actor, volunteer_id=actor.volunteer_id, starts_before=starts_before, ends_after=ends_after
     )
@@ -230,9 +232,9 @@ def _refuse_duplicate(position_id: int, volunteer_id: int) -> None:
 
 def sign_up(actor: Actor, event_id: int, position_id: int) -> Assignment:
     """A volunteer takes a place; a full position puts them on its waitlist."""
+    event = get_event(actor, event_id)
     if actor.volunteer_id is None:
         raise Forbidden("Only volunteers sign up; you have no volunteer profile here.")
-    event = get_event(actor, event_id)
     _require_open(event)
     position = _locked_position(event, position_id)
     volunteer = lock(VolunteerProfile, actor.volunteer_id)

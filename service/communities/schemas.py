@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from service.core.fields import Locale, Schema, Timezone, ZonedDateTime
+from service.core.fields import Locale, PatchSchema, Schema, Timezone, ZonedDateTime
 
 
 class CommunitySchema(Schema):
@@ -19,6 +19,5 @@ class CommunitySchema(Schema):
     version = ma.fields.Integer(dump_only=True)
 
 
-class CommunityUpdateSchema(CommunitySchema):
-    class Meta:
-        partial = True
+class CommunityUpdateSchema(PatchSchema, CommunitySchema):
+    pass

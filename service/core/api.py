@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from service.core.db import db
@@ -56,7 +57,7 @@ class Api(flask_smorest.Api):
             name: value for name, value in error.get_headers() if name.lower() != "content-type"
         }
         data = getattr(error, "data", None) or {}
-        headers.update(data.get("headers", {}))
+        headers.update(data.get("headers") or {})
         errors = data.get("errors") or data.get("messages")
         detail = data.get("message") or error.description
         if errors is not None:
@@ -76,8 +77,20 @@ def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, leaving unknown query fields to the schema (which refuses them)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": None,
+        "querystring": None,
+    }
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest Blueprint whose pagination also sets an RFC 8288 Link header."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 25, "max_page_size": 200}
 

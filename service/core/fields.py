@@ -20,7 +20,7 @@ class ZonedDateTime(ma.fields.AwareDateTime):
     """
 
     default_error_messages = {
-        "naive": "Give the time with its offset, e.g. 2026-12-01T20:00:00+08:00.",
+        "invalid_awareness": "Give the time with its offset, e.g. 2026-12-01T20:00:00+08:00.",
     }
 
     def __init__(self, zone_attribute: str | None = "timezone", **kwargs: Any) -> None:
@@ -87,6 +87,14 @@ class Schema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+
+class PatchSchema(Schema):
+    """Every field optional: the shape of a PATCH made from a create schema."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class QuerySchema(Schema):

@@ -1,0 +1,327 @@
+"""A matrix over every API endpoint: tenants are isolated (404) and roles are enforced (403).
+
+The table below must name every (endpoint, method) the app serves under /api/v1: a new
+endpoint without a row fails ``test_the_matrix_covers_every_endpoint``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from service.core.auth import Role
+from service.core.time import utcnow
+from tests.factories import Factory, Person, Tenant
+
+RANK = {"public": 0, "volunteer": 1, "coordinator": 2, "admin": 3}
+
+
+@dataclass
+class World:
+    tenant: Tenant
+    coordinator: Person  # coordinates c1 only
+    outsider: Person  # coordinates c2 only
+    volunteer: Person  # volunteers in c1
+    other_volunteer: Person
+    ids: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str  # formatted with World.ids
+    least: str  # the least role that may act: public, volunteer, coordinator, admin
+    body: Any = None
+    #: True when the object belongs to community c1: a coordinator of c2 gets 403.
+    community_scoped: bool = False
+    #: Acting needs a volunteer profile (coordinators and admins without one get 403).
+    volunteers_only: bool = False
+    #: For lists: the world's objects that must never appear in another tenant's answer.
+    lists: tuple[str, ...] = ()
+
+
+TABLE: dict[tuple[str, str], Row] = {
+    ("tokens.create_token", "POST"): Row(
+        "/api/v1/tokens", "public", {"email": "x@example.org", "password": "x" * 12}
+    ),
+    ("tokens.list_tokens", "GET"): Row("/api/v1/tokens", "volunteer", lists=("token",)),
+    ("tokens.delete_token", "DELETE"): Row("/api/v1/tokens/{token}", "volunteer"),
+    ("me.get_me", "GET"): Row("/api/v1/me", "volunteer"),
+    ("me.update_me", "PATCH"): Row("/api/v1/me", "volunteer", {"name": "Me"}),
+    ("members.list_members", "GET"): Row(
+        "/api/v1/members",
+        "coordinator",
+        lists=("other_member", "admin_member", "coordinator_member"),
+    ),
+    ("members.create_member", "POST"): Row(
+        "/api/v1/members",
+        "coordinator",
+        {"email": "new.member@example.org", "name": "New", "role": "volunteer"},
+    ),
+    ("members.get_member", "GET"): Row("/api/v1/members/{other_member}", "coordinator"),
+    ("members.update_member", "PATCH"): Row(
+        "/api/v1/members/{admin_member}", "admin", {"role": "coordinator"}
+    ),
+    ("members.delete_member", "DELETE"): Row("/api/v1/members/{coordinator_member}", "admin"),
+    ("communities.list_communities", "GET"): Row(
+        "/api/v1/communities", "volunteer", lists=("c1", "c2")
+    ),
+    ("communities.create_community", "POST"): Row(
+        "/api/v1/communities", "admin", {"name": "New place", "timezone": "Asia/Shanghai"}
+    ),
+    ("communities.get_community", "GET"): Row("/api/v1/communities/{c1}", "volunteer"),
+    ("communities.update_community", "PATCH"): Row(
+        "/api/v1/communities/{c1}", "coordinator", {"contact_phone": "+86 1"}, community_scoped=True
+    ),
+    ("communities.delete_community", "DELETE"): Row("/api/v1/communities/{c1}", "admin"),
+    ("skills.list_skills", "GET"): Row("/api/v1/skills", "volunteer", lists=("skill",)),
+    ("skills.create_skill", "POST"): Row(
+        "/api/v1/skills", "coordinator", {"key": "boat", "name": "Boat"}
+    ),
+    ("skills.get_skill", "GET"): Row("/api/v1/skills/{skill}", "volunteer"),
+    ("skills.update_skill", "PATCH"): Row(
+        "/api/v1/skills/{skill}", "coordinator", {"name": "First aid (certified)"}
+    ),
+    ("skills.delete_skill", "DELETE"): Row("/api/v1/skills/{skill}", "coordinator"),
+    ("volunteers.list_volunteers", "GET"): Row(
+        "/api/v1/volunteers", "coordinator", lists=("volunteer", "other_volunteer")
+    ),
+    ("volunteers.create_volunteer", "POST"): Row(
+        "/api/v1/volunteers", "coordinator", {"email": "new.vol@example.org", "name": "New"}
+    ),
+    ("volunteers.get_volunteer", "GET"): Row("/api/v1/volunteers/{other_volunteer}", "coordinator"),
+    ("volunteers.update_volunteer", "PATCH"): Row(
+        "/api/v1/volunteers/{other_volunteer}", "coordinator", {"phone": "+86 2"}
+    ),
+    ("teams.list_teams", "GET"): Row("/api/v1/teams", "volunteer", lists=("team",)),
+    ("teams.create_team", "POST"): Row(
+        "/api/v1/teams",
+        "coordinator",
+        {"community_id": "{c1}", "name": "New team"},
+        community_scoped=True,
+    ),
+    ("teams.get_team", "GET"): Row("/api/v1/teams/{team}", "volunteer"),
+    ("teams.update_team", "PATCH"): Row(
+        "/api/v1/teams/{team}", "coordinator", {"description": "x"}, community_scoped=True
+    ),
+    ("teams.delete_team", "DELETE"): Row(
+        "/api/v1/teams/{team}", "coordinator", community_scoped=True
+    ),
+    ("teams.add_team_member", "POST"): Row(
+        "/api/v1/teams/{team}/members",
+        "coordinator",
+        {"volunteer_id": "{other_volunteer}"},
+        community_scoped=True,
+    ),
+    ("teams.remove_team_member", "DELETE"): Row(
+        "/api/v1/teams/{team}/members/{volunteer}", "coordinator", community_scoped=True
+    ),
+    ("activity-types.list_activity_types", "GET"): Row(
+        "/api/v1/activity-types", "volunteer", lists=("activity_type",)
+    ),
+    ("activity-types.create_activity_type", "POST"): Row(
+        "/api/v1/activity-types", "coordinator", {"key": "repair", "names": {"en": "Repair"}}
+    ),
+    ("activity-types.get_activity_type", "GET"): Row(
+        "/api/v1/activity-types/{activity_type}", "volunteer"
+    ),
+    ("activity-types.update_activity_type", "PATCH"): Row(
+        "/api/v1/activity-types/{activity_type}", "coordinator", {"min_people": 2}
+    ),
+    ("activity-types.delete_activity_type", "DELETE"): Row(
+        "/api/v1/activity-types/{activity_type}", "coordinator"
+    ),
+    ("events.list_events", "GET"): Row("/api/v1/events", "volunteer", lists=("event",)),
+    ("events.create_event", "POST"): Row(
+        "/api/v1/events",
+        "coordinator",
+        {
+            "community_id": "{c1}",
+            "activity_type_id": "{activity_type}",
+            "starts_at": "2031-01-01T20:00:00+08:00",
+        },
+        community_scoped=True,
+    ),
+    ("events.get_event", "GET"): Row("/api/v1/events/{event}", "volunteer"),
+    ("events.update_event", "PATCH"): Row(
+        "/api/v1/events/{event}", "coordinator", {"title": "Renamed"}, community_scoped=True
+    ),
+    ("events.delete_event", "DELETE"): Row(
+        "/api/v1/events/{event}", "coordinator", community_scoped=True
+    ),
+    ("events.cancel_event", "POST"): Row(
+        "/api/v1/events/{event}/cancel", "coordinator", {}, community_scoped=True
+    ),
+    ("events.list_positions", "GET"): Row("/api/v1/events/{event}/positions", "volunteer"),
+    ("events.create_position", "POST"): Row(
+        "/api/v1/events/{event}/positions", "coordinator", {"name": "Extra"}, community_scoped=True
+    ),
+    ("events.get_position", "GET"): Row("/api/v1/events/{event}/positions/{position}", "volunteer"),
+    ("events.update_position", "PATCH"): Row(
+        "/api/v1/events/{event}/positions/{position}",
+        "coordinator",
+        {"name": "Walker"},
+        community_scoped=True,
+    ),
+    ("events.delete_position", "DELETE"): Row(
+        "/api/v1/events/{event}/positions/{position}", "coordinator", community_scoped=True
+    ),
+    ("assignments.sign_up", "POST"): Row(
+        "/api/v1/events/{event}/signups",
+        "volunteer",
+        {"position_id": "{position}"},
+        volunteers_only=True,
+    ),
+    ("assignments.create_assignment", "POST"): Row(
+        "/api/v1/assignments",
+        "coordinator",
+        {"position_id": "{position}", "volunteer_id": "{other_volunteer}"},
+        community_scoped=True,
+    ),
+    ("assignments.list_assignments", "GET"): Row(
+        "/api/v1/assignments", "volunteer", lists=("assignment",)
+    ),
+    ("assignments.get_assignment", "GET"): Row("/api/v1/assignments/{assignment}", "volunteer"),
+    ("assignments.accept_assignment", "POST"): Row(
+        "/api/v1/assignments/{assignment}/accept", "volunteer", community_scoped=True
+    ),
+    ("assignments.decline_assignment", "POST"): Row(
+        "/api/v1/assignments/{assignment}/decline", "volunteer", {}, community_scoped=True
+    ),
+    ("assignments.cancel_assignment", "POST"): Row(
+        "/api/v1/assignments/{assignment}/cancel", "volunteer", {}, community_scoped=True
+    ),
+    ("assignments.my_assignments", "GET"): Row("/api/v1/me/assignments", "volunteer"),
+}
+
+
+def _api_routes(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_the_matrix_covers_every_endpoint(app):
+    assert _api_routes(app) == set(TABLE)
+
+
+def _build_world(make: Factory) -> World:
+    tenant = make.tenant()
+    c1, c2 = make.community(tenant), make.community(tenant)
+    skill = make.skill(tenant, "first-aid")
+    coordinator = make.person(tenant, Role.COORDINATOR, communities=[c1])
+    outsider = make.person(tenant, Role.COORDINATOR, communities=[c2])
+    volunteer = make.person(tenant, communities=[c1])
+    other = make.person(tenant, communities=[c1])
+    team = make.team(tenant, c1, members=[volunteer])
+    event = make.event(
+        tenant,
+        c1,
+        starts_at=utcnow() + timedelta(days=3),
+        positions=[{"name": "Walker", "max_people": 3}],
+    )
+    with make.app.app_context():
+        from service.activities.models import ActivityType
+        from service.assignments.operations import sign_up
+        from service.core.db import db
+
+        activity_type = db.session.scalar(
+            db.select(ActivityType.id).where(ActivityType.organization_id == tenant.organization_id)
+        )
+        assignment = sign_up(make.actor(volunteer), event.id, event.position_id).id
+        db.session.commit()
+    with make.app.app_context():
+        from service.accounts.models import ApiToken
+        from service.core.db import db
+
+        token = db.session.scalar(
+            db.select(ApiToken.id).where(ApiToken.user_id == volunteer.user_id)
+        )
+    ids = {
+        "c1": c1,
+        "c2": c2,
+        "skill": skill,
+        "team": team,
+        "event": event.id,
+        "position": event.position_id,
+        "assignment": assignment,
+        "activity_type": activity_type,
+        "volunteer": volunteer.volunteer_id,
+        "other_volunteer": other.volunteer_id,
+        "other_member": other.member_id,
+        "admin_member": tenant.admin.member_id,
+        "coordinator_member": coordinator.member_id,
+        "token": token,
+    }
+    return World(tenant, coordinator, outsider, volunteer, other, ids)
+
+
+def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    return value
+
+
+def _call(client, who, key, world):
+    row = TABLE[key]
+    path = row.path.format(**world.ids)
+    return client.as_(who).request(key[1], path, json=_fill(row.body, world.ids))
+
+
+@pytest.fixture
+def world(make) -> World:
+    return _build_world(make)
+
+
+@pytest.mark.parametrize("key", sorted(TABLE), ids=lambda key: f"{key[1]} {key[0]}")
+def test_another_organization_gets_404_for_every_object(client, make, world, key):
+    row = TABLE[key]
+    stranger = _build_world(make).tenant.admin  # a tenant with objects of its own
+    answer = _call(client, stranger, key, world)
+    if "{" in row.path:
+        if key == ("me.update_me", "PATCH"):
+            return
+        assert answer.status_code == 404, answer.get_data(as_text=True)
+        assert answer.headers["Content-Type"] == "application/problem+json"
+    elif isinstance(row.body, dict) and any(
+        isinstance(value, str) and value.startswith("{") for value in row.body.values()
+    ):
+        # A body naming another tenant's objects finds nothing to act on.
+        assert answer.status_code in (404, 422), answer.get_data(as_text=True)
+    elif row.lists:
+        assert answer.status_code == 200
+        assert answer.json, "the stranger sees its own objects, so the check can fail"
+        seen = {item["id"] for item in answer.json}
+        assert not seen & {world.ids[name] for name in row.lists}
+
+
+@pytest.mark.parametrize("key", sorted(TABLE), ids=lambda key: f"{key[1]} {key[0]}")
+def test_roles_below_the_least_one_get_403(client, world, key):
+    row = TABLE[key]
+    people = {
+        "volunteer": world.volunteer,
+        "coordinator": world.coordinator,
+        "admin": world.tenant.admin,
+    }
+    if row.least != "public":
+        anonymous = client.as_(None).request(
+            key[1], row.path.format(**world.ids), json=_fill(row.body, world.ids)
+        )
+        assert anonymous.status_code == 401
+    for role, person in people.items():
+        refused = RANK[role] < RANK[row.least] or (row.volunteers_only and role != "volunteer")
+        if not refused:
+            continue
+        answer = _call(client, person, key, world)
+        assert answer.status_code == 403, (role, answer.get_data(as_text=True))
+        assert answer.headers["Content-Type"] == "application/problem+json"
+    if row.community_scoped and RANK["coordinator"] >= RANK[row.least]:
+        answer = _call(client, world.outsider, key, world)
+        assert answer.status_code == 403, ("coordinator of c2", answer.get_data(as_text=True))
