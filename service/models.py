@@ -5,6 +5,13 @@ from service.activities.models import ActivityType, Event, Position
 from service.assignments.models import Assignment
 from service.communities.models import Community
 from service.core.outbox import OutboxEvent
+from service.residents.models import (
+    CareCircleMember,
+    ContactAccess,
+    HelpRequest,
+    Resident,
+    VisitOutcome,
+)
 from service.teams.models import Team, TeamMember
 from service.volunteers.models import Skill, VolunteerProfile
 
@@ -12,15 +19,20 @@ __all__ = [
     "ActivityType",
     "ApiToken",
     "Assignment",
+    "CareCircleMember",
     "Community",
+    "ContactAccess",
     "Event",
+    "HelpRequest",
     "Membership",
     "Organization",
     "OutboxEvent",
     "Position",
+    "Resident",
     "Skill",
     "Team",
     "TeamMember",
     "User",
+    "VisitOutcome",
     "VolunteerProfile",
 ]

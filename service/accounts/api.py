@@ -44,9 +44,9 @@ def authenticate_api_request() -> None:
     if not request.path.startswith(API_PREFIX) or request.endpoint is None:
         return  # not the API, or a 404/405 that routing will answer
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "public", False):
-        return
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if getattr(view, "public", False) and not credentials.strip():
+        return  # public views also serve signed-in callers (a coordinator's phoned-in request)
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized()
     actor = operations.actor_for_token(credentials.strip())
