@@ -35,6 +35,18 @@ def phone_in_body() -> str:
     return f"phone:{normalize_phone(phone)}" if isinstance(phone, str) and phone.strip() else ""
 
 
+def email_in_body() -> str:
+    """Rate-limit key: the account a sign-in names, so one password cannot be guessed at."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return f"email:{email.strip().lower()}" if isinstance(email, str) and email.strip() else ""
+
+
+def failed(response: object) -> bool:
+    """Count only refused attempts: a person who signs in often is not slowed down."""
+    return response.status_code >= 400
+
+
 def succeeded(response: object) -> bool:
     """Count only accepted requests: a typo does not use up anybody's allowance."""
     return response.status_code < 400
