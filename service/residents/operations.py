@@ -596,45 +596,66 @@ def update_request(
     return request
 
 
-def accept_request(actor: Actor, request_id: int) -> HelpRequest:
+#: Statuses a request can still be triaged from: not yet scheduled, not yet closed.
+UNSCHEDULED = (RequestStatus.RECEIVED, RequestStatus.NEEDS_DETAILS, RequestStatus.ACCEPTED)
+
+
+def _triage(
+    actor: Actor,
+    request_id: int,
+    to: RequestStatus,
+    topic: str,
+    note: str | None,
+    *,
+    allowed: tuple[RequestStatus, ...],
+    doing: str,
+) -> HelpRequest:
     request = _managed_request(actor, request_id)
-    if request.status is RequestStatus.ACCEPTED:
-        return request
-    _require_status(request, (RequestStatus.RECEIVED, RequestStatus.NEEDS_DETAILS), "accepted")
-    request.status = RequestStatus.ACCEPTED
-    request.status_note = None
+    if request.status is to and request.status_note == note:
+        return request  # asked twice: nothing new to tell anyone
+    _require_status(request, allowed, doing)
+    request.status = to
+    request.status_note = note
     db.session.flush()
-    events.request_event(events.HELP_REQUEST_ACCEPTED, request, actor)
+    events.request_event(topic, request, actor)
     return request
+
+
+def accept_request(actor: Actor, request_id: int) -> HelpRequest:
+    return _triage(
+        actor,
+        request_id,
+        RequestStatus.ACCEPTED,
+        events.HELP_REQUEST_ACCEPTED,
+        None,
+        allowed=(RequestStatus.RECEIVED, RequestStatus.NEEDS_DETAILS),
+        doing="accepted",
+    )
 
 
 def ask_for_details(actor: Actor, request_id: int, question: str) -> HelpRequest:
     """Ask the resident something; they hear it by SMS and on their status page."""
-    request = _managed_request(actor, request_id)
-    _require_status(
-        request,
-        (RequestStatus.RECEIVED, RequestStatus.ACCEPTED, RequestStatus.NEEDS_DETAILS),
-        "asked about",
+    return _triage(
+        actor,
+        request_id,
+        RequestStatus.NEEDS_DETAILS,
+        events.HELP_REQUEST_DETAILS_REQUESTED,
+        question,
+        allowed=UNSCHEDULED,
+        doing="asked about",
     )
-    request.status = RequestStatus.NEEDS_DETAILS
-    request.status_note = question
-    db.session.flush()
-    events.request_event(events.HELP_REQUEST_DETAILS_REQUESTED, request, actor)
-    return request
 
 
 def decline_request(actor: Actor, request_id: int, reason: str) -> HelpRequest:
-    request = _managed_request(actor, request_id)
-    _require_status(
-        request,
-        (RequestStatus.RECEIVED, RequestStatus.NEEDS_DETAILS, RequestStatus.ACCEPTED),
-        "declined",
+    return _triage(
+        actor,
+        request_id,
+        RequestStatus.DECLINED,
+        events.HELP_REQUEST_DECLINED,
+        reason,
+        allowed=UNSCHEDULED,
+        doing="declined",
     )
-    request.status = RequestStatus.DECLINED
-    request.status_note = reason
-    db.session.flush()
-    events.request_event(events.HELP_REQUEST_DECLINED, request, actor)
-    return request
 
 
 def merge_request(actor: Actor, request_id: int, into_id: int) -> HelpRequest:
@@ -643,11 +664,7 @@ def merge_request(actor: Actor, request_id: int, into_id: int) -> HelpRequest:
     target = _managed_request(actor, into_id)
     if target.id == request.id or target.community_id != request.community_id:
         raise Invalid({"into_id": ["Merge into another request of the same community."]})
-    _require_status(
-        request,
-        (RequestStatus.RECEIVED, RequestStatus.NEEDS_DETAILS, RequestStatus.ACCEPTED),
-        "merged",
-    )
+    _require_status(request, UNSCHEDULED, "merged")
     _require_status(target, OPEN_STATUSES, "merged into")
     request.status = RequestStatus.MERGED
     request.merged_into_id = target.id
