@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.communities import api as communities_api
     from service.core.api import Api, init_transaction_boundary
     from service.core.db import db
+    from service.series import api as series_api
     from service.teams import api as teams_api
     from service.volunteers import api as volunteers_api
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         volunteers_api,
         teams_api,
         activities_api,
+        series_api,
         assignments_api,
     ):
         for blueprint in module.blueprints:

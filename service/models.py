@@ -5,6 +5,7 @@ from service.activities.models import ActivityType, Event, Position
 from service.assignments.models import Assignment
 from service.communities.models import Community
 from service.core.outbox import OutboxEvent
+from service.series.models import EventSeries
 from service.teams.models import Team, TeamMember
 from service.volunteers.models import Skill, VolunteerProfile
 
@@ -14,6 +15,7 @@ __all__ = [
     "Assignment",
     "Community",
     "Event",
+    "EventSeries",
     "Membership",
     "Organization",
     "OutboxEvent",

@@ -56,7 +56,7 @@ class Api(flask_smorest.Api):
             name: value for name, value in error.get_headers() if name.lower() != "content-type"
         }
         data = getattr(error, "data", None) or {}
-        headers.update(data.get("headers", {}))
+        headers.update(data.get("headers") or {})
         errors = data.get("errors") or data.get("messages")
         detail = data.get("message") or error.description
         if errors is not None:
