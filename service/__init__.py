@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.communities import api as communities_api
     from service.core.api import Api, init_transaction_boundary
     from service.core.db import db
+    from service.rotations import api as rotations_api
     from service.series import api as series_api
     from service.teams import api as teams_api
     from service.volunteers import api as volunteers_api
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         activities_api,
         series_api,
         assignments_api,
+        rotations_api,
     ):
         for blueprint in module.blueprints:
             api.register_blueprint(blueprint)

@@ -5,14 +5,23 @@ from service.activities.models import ActivityType, Event, Position
 from service.assignments.models import Assignment
 from service.communities.models import Community
 from service.core.outbox import OutboxEvent
+from service.rotations.models import RotationPlan, TeamRotationSettings
 from service.series.models import EventSeries
 from service.teams.models import Team, TeamMember
-from service.volunteers.models import Skill, VolunteerProfile
+from service.volunteers.models import (
+    AvailabilityWindow,
+    Blackout,
+    Skill,
+    VolunteerPreferences,
+    VolunteerProfile,
+)
 
 __all__ = [
     "ActivityType",
     "ApiToken",
     "Assignment",
+    "AvailabilityWindow",
+    "Blackout",
     "Community",
     "Event",
     "EventSeries",
@@ -20,9 +29,12 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "Position",
+    "RotationPlan",
     "Skill",
     "Team",
     "TeamMember",
+    "TeamRotationSettings",
     "User",
+    "VolunteerPreferences",
     "VolunteerProfile",
 ]

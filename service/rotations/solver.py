@@ -135,6 +135,8 @@ class Shift:
     resident: str | None = None
     #: Volunteers change site every this many weeks (the team asked for it).
     site_rotation_weeks: int | None = None
+    #: Volunteers never to propose here: they declined or gave up a place in it.
+    excluded: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -504,6 +506,7 @@ class _Solver:
             held = {
                 self.by_id[h] for p in shift.source.positions for h in p.held if h in self.by_id
             }
+            held |= {self.by_id[v] for v in shift.source.excluded if v in self.by_id}
             available = []
             for vi in pool:
                 if vi in held:
@@ -711,7 +714,7 @@ class _Solver:
         team = source.team_id
         pool = [v.index for v in self.volunteers if team is None or team in v.source.teams]
         steps: list[tuple[str, int]] = [(NO_CANDIDATES, len(pool))]
-        group = set(shift.group)
+        group = set(shift.group) | {self.by_id[v] for v in source.excluded if v in self.by_id}
         pool = [vi for vi in pool if vi not in group]
         skill = position.required_skill
         pool = [vi for vi in pool if skill is None or skill in self.volunteers[vi].source.skills]
@@ -854,3 +857,27 @@ class _Solver:
 def solve(problem: Problem) -> Plan:
     """Fill the problem's places; deterministic for the same problem."""
     return _Solver(problem).solve()
+
+
+def within_availability(
+    windows: Iterable[Window],
+    blackouts: Iterable[tuple[datetime, datetime]],
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+) -> bool:
+    """True when [starts_at, ends_at) lies inside a weekly window and outside every blackout.
+
+    The same rule the solver applies when it decides who may ever take a place; swaps
+    and cover offers ask it too.
+    """
+    if any(a < ends_at and b > starts_at for a, b in blackouts):
+        return False
+    windows = tuple(windows)
+    if not windows:
+        return True
+    zone = ZoneInfo(timezone)
+    return _covered(
+        _merged_windows(windows),
+        _local_pieces(starts_at.astimezone(zone), ends_at.astimezone(zone)),
+    )
