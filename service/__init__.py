@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.core.db import db
     from service.rotations import api as rotations_api
     from service.series import api as series_api
+    from service.swaps import api as swaps_api
     from service.teams import api as teams_api
     from service.volunteers import api as volunteers_api
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         series_api,
         assignments_api,
         rotations_api,
+        swaps_api,
     ):
         for blueprint in module.blueprints:
             api.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ from service.communities.models import Community
 from service.core.outbox import OutboxEvent
 from service.rotations.models import RotationPlan, TeamRotationSettings
 from service.series.models import EventSeries
+from service.swaps.models import SwapOffer
 from service.teams.models import Team, TeamMember
 from service.volunteers.models import (
     AvailabilityWindow,
@@ -31,6 +32,7 @@ __all__ = [
     "Position",
     "RotationPlan",
     "Skill",
+    "SwapOffer",
     "Team",
     "TeamMember",
     "TeamRotationSettings",

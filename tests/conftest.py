@@ -72,7 +72,7 @@ def database(app: Flask) -> Iterator[None]:
         yield
     finally:
         db.session.session_factory.configure(
-            bind=None, join_transaction_mode="conservative_savepoint"
+            bind=None, join_transaction_mode="conditional_savepoint"
         )
         outer.rollback()
         connection.close()

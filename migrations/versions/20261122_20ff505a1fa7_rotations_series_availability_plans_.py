@@ -1,15 +1,15 @@
 """rotations: series, availability, plans, swaps
 
-Revision ID: 7198ae0e3362
+Revision ID: 20ff505a1fa7
 Revises: 39ee8a492234
-Create Date: 2026-11-22 07:32:22.745409
+Create Date: 2026-11-22 07:37:16.725968
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "7198ae0e3362"
+revision = "20ff505a1fa7"
 down_revision = "39ee8a492234"
 branch_labels = None
 depends_on = None
@@ -327,6 +327,133 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("volunteer_id", name=op.f("pk_volunteer_preferences")),
     )
+    op.create_table(
+        "swap_offers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "cover",
+                "swap",
+                "open_place",
+                name="offer_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "needs_approval",
+                "taken",
+                "withdrawn",
+                "expired",
+                name="offer_status",
+                native_enum=False,
+                create_constraint=True,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("assignment_id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("position_id", sa.Integer(), nullable=False),
+        sa.Column("offered_by_volunteer_id", sa.Integer(), nullable=False),
+        sa.Column("message", sa.String(length=500), nullable=False),
+        sa.Column(
+            "candidate_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("taken_by_volunteer_id", sa.Integer(), nullable=True),
+        sa.Column("exchange_assignment_id", sa.Integer(), nullable=True),
+        sa.Column("new_assignment_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_swap_offers_assignment_id_assignments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_user_id"],
+            ["users.id"],
+            name=op.f("fk_swap_offers_created_by_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_user_id"],
+            ["users.id"],
+            name=op.f("fk_swap_offers_decided_by_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_swap_offers_event_id_events"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["exchange_assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_swap_offers_exchange_assignment_id_assignments"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["new_assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_swap_offers_new_assignment_id_assignments"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offered_by_volunteer_id"],
+            ["volunteer_profiles.id"],
+            name=op.f("fk_swap_offers_offered_by_volunteer_id_volunteer_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_swap_offers_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["position_id"],
+            ["positions.id"],
+            name=op.f("fk_swap_offers_position_id_positions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["taken_by_volunteer_id"],
+            ["volunteer_profiles.id"],
+            name=op.f("fk_swap_offers_taken_by_volunteer_id_volunteer_profiles"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_swap_offers")),
+    )
+    with op.batch_alter_table("swap_offers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_swap_offers_assignment_id"), ["assignment_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_swap_offers_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_swap_offers_live_assignment",
+            ["assignment_id"],
+            unique=True,
+            sqlite_where=sa.text("status IN ('open', 'needs_approval')"),
+            postgresql_where=sa.text("status IN ('open', 'needs_approval')"),
+        )
+
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rescheduled_at", sa.DateTime(timezone=True), nullable=True))
 
@@ -359,6 +486,16 @@ def downgrade():
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.drop_column("rescheduled_at")
 
+    with op.batch_alter_table("swap_offers", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_swap_offers_live_assignment",
+            sqlite_where=sa.text("status IN ('open', 'needs_approval')"),
+            postgresql_where=sa.text("status IN ('open', 'needs_approval')"),
+        )
+        batch_op.drop_index(batch_op.f("ix_swap_offers_organization_id"))
+        batch_op.drop_index(batch_op.f("ix_swap_offers_assignment_id"))
+
+    op.drop_table("swap_offers")
     op.drop_table("volunteer_preferences")
     with op.batch_alter_table("team_rotation_settings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_team_rotation_settings_organization_id"))
