@@ -55,8 +55,12 @@ class Size:
 SIZES = (
     Size(20, 60, exact=True),
     Size(12, 60, exact=True),  # tight: limits bind
+    Size(8, 60, exact=True),  # tighter
+    Size(6, 60, exact=True),  # scarce: limits leave places open
     Size(30, 120, exact=True),
     Size(20, 120, exact=True),  # tight
+    Size(14, 120, exact=True),  # tighter
+    Size(10, 120, exact=True),  # scarce
     Size(40, 180, exact=True),
     Size(300, 1_800, target_seconds=2.0),
     Size(800, 6_000),
