@@ -15,13 +15,17 @@ How it works (designed for 20,000 places and 2,000 volunteers on a small machine
    monthly limits, "not together", trainees never only with trainees) takes the next
    place; a group that would leave someone alone (a patrol of one) is taken back.
 3. *Repair for fairness.* A bounded local search moves a place from a volunteer to
-   one who holds at least two fewer whenever every hard rule still holds. Each move
-   lowers the sum of squared loads, so the search ends; afterwards no such move
-   exists (the spread between two volunteers is above one only where the rules
-   forbid evening it out).
+   one who holds at least two fewer whenever every hard rule still holds and the
+   weighted objective improves (always, with the default weights). Each move lowers
+   the sum of squared loads, so the search ends; afterwards no such move exists (the
+   spread between two volunteers is above one only where the rules forbid evening it
+   out, or where the coordinator weighted a soft goal above fairness).
 4. *Filling pass.* Places still open are tried once more against the new state,
-   first pick by first pick for groups, so no place that could be filled stays empty;
-   repair and filling alternate until a filling pass adds nothing.
+   first pick by first pick for groups, so no place that could be filled stays empty.
+   When that adds nothing, an *augmenting* pass moves a volunteer who is blocked from
+   an open shift only by one of their own places out of it, if the open shift can then
+   be staffed and the place they left refilled. Repair, filling and augmenting
+   alternate until none of them changes anything.
 5. *Explanations.* Every open place is diagnosed by narrowing its candidates rule by
    rule; the rule that removes the last one is the reason given.
 """
@@ -38,6 +42,8 @@ from zoneinfo import ZoneInfo
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTES_PER_DAY = 24 * 60
+#: Ejections tried per open shift by the augmenting pass.
+AUGMENT_TRIES = 40
 
 # Reasons given for places left open, most basic first.
 NO_CANDIDATES = "no_candidates"
@@ -650,9 +656,23 @@ class _Solver:
     # -- repair -------------------------------------------------------------------------------
 
     def _try_transfer(self, shift: _Shift, p_index: int, donor: int, receiver: int) -> bool:
+        """Move the place if every rule holds and the weighted objective improves.
+
+        The objective is ``fairness`` times half the sum of squared loads plus the soft
+        costs; moving a place from a load of ``d`` to one of ``r`` changes the first part
+        by ``fairness * (r - d + 1)``, at least one ``fairness`` weight down when the
+        receiver holds two fewer, which outweighs any preference with the default weights.
+        """
         self._remove(shift, p_index, donor)
+        fairness = self.weights.fairness
+        d, r = self.volunteers[donor], self.volunteers[receiver]
+        gain = fairness * (r.count - (d.count + 1) + 1)
+        soft = (self._cost(receiver, shift) - fairness * r.count) - (
+            self._cost(donor, shift) - fairness * d.count
+        )
         if (
-            receiver not in shift.group
+            gain + soft < 0
+            and receiver not in shift.group
             and self._compatible(receiver, shift.group)
             and self._fits(receiver, shift)
         ):
@@ -793,12 +813,92 @@ class _Solver:
         # a place, so this ends; it ends on a repair that found nothing to move.
         while True:
             self._repair()
-            before = sum(len(shift.planned) for shift in self.shifts)
+            before = self._filled()
             for shift in self.shifts:
                 self._fill(shift)
-            if sum(len(shift.planned) for shift in self.shifts) == before:
+            if self._filled() == before:
+                self._augment()
+            if self._filled() == before:
                 break
         return self._result()
+
+    def _filled(self) -> int:
+        return sum(len(shift.planned) for shift in self.shifts)
+
+    # -- augmentation -------------------------------------------------------------------------
+
+    def _augment(self) -> None:
+        """Fill open shifts by moving someone out of another shift that others can refill.
+
+        A volunteer blocked from an open shift only by one of their places (a weekly
+        limit, rest hours, monthly hours) leaves that place; if the open shift can then
+        be staffed and the left place refilled, more places are filled than before;
+        otherwise everything is put back as it was. Only shifts one move away from being
+        staffed are tried, each at most ``AUGMENT_TRIES`` times, so the pass stays cheap.
+        """
+        placements_of: dict[int, list[tuple[_Shift, int]]] = defaultdict(list)
+        for shift in self.shifts:
+            for p_index, vi in shift.planned:
+                placements_of[vi].append((shift, p_index))
+        for target in sorted(self.shifts, key=self._scarcity):
+            need = sum(o for o in target.open if o > 0)
+            if not need:
+                continue
+            pool = sorted(
+                {vi for candidates in target.candidates for vi in candidates} - set(target.group)
+            )
+            free = [vi for vi in pool if self._fits(vi, target)]
+            if len(free) + 1 < min(need, max(1, target.source.min_together - len(target.group))):
+                continue  # one move cannot staff it
+            blocked = sorted(
+                (vi for vi in pool if vi not in free),
+                key=lambda vi: (self.volunteers[vi].count, self.volunteers[vi].source.id),
+            )
+            tries = 0
+            for vi in blocked:
+                moved = False
+                for shift, p_index in list(placements_of[vi]):
+                    if shift is target:
+                        continue
+                    tries += 1
+                    if self._eject_and_refill(target, shift, p_index, vi):
+                        placements_of[vi].remove((shift, p_index))
+                        for each in (target, shift):
+                            for q_index, wi in each.planned:
+                                if (each, q_index) not in placements_of[wi]:
+                                    placements_of[wi].append((each, q_index))
+                        moved = True
+                        break
+                    if tries >= AUGMENT_TRIES:
+                        break
+                if moved or tries >= AUGMENT_TRIES:
+                    break
+
+    def _eject_and_refill(self, target: _Shift, shift: _Shift, p_index: int, vi: int) -> bool:
+        before = self._filled()
+        self._remove(shift, p_index, vi)
+        spot = next(
+            (
+                q
+                for q in self._position_order(target)
+                if target.open[q] > 0 and vi in target.candidates[q]
+            ),
+            None,
+        )
+        if spot is None or not (self._compatible(vi, target.group) and self._fits(vi, target)):
+            self._add(shift, p_index, vi)
+            return False
+        target_keep, shift_keep = len(target.planned), len(shift.planned)
+        self._add(target, spot, vi)
+        self._fill_greedy(target)
+        if self._group_valid(target):
+            self._fill_greedy(shift)
+            if self._filled() > before and self._group_valid(shift):
+                return True
+        self._take_back(shift, shift_keep)
+        self._take_back(target, target_keep)
+        self._add(shift, p_index, vi)
+        return False
 
     def _result(self) -> Plan:
         placements = []
