@@ -756,12 +756,21 @@ class _Solver:
         steps.append((AT_LIMIT, len(pool)))
         pool = [vi for vi in pool if self._compatible(vi, shift.group)]
         steps.append((NOT_TOGETHER, len(pool)))
+        compatible = len(pool)
         if not self._has_senior(shift.group):
             pool = [vi for vi in pool if not self.volunteers[vi].source.trainee]
             steps.append((TRAINEES_ONLY, len(pool)))
         reason = next((name for name, count in steps if count == 0), WOULD_BE_ALONE)
         places = shift.open[p_index]
         detail = self._describe(reason, steps, skill, source.min_together, places)
+        if reason == WOULD_BE_ALONE and compatible + len(shift.group) >= source.min_together:
+            # Enough people are free, but no group of them may work together.
+            reason = NOT_TOGETHER
+            detail = (
+                f"{compatible} could take it, but not with each other: some are marked "
+                '"not together", or a trainee would be only with trainees.'
+                f" ({places} place{'s' if places != 1 else ''} open.)"
+            )
         return Unfilled(source.id, position.id, places, reason, detail, tuple(steps))
 
     def _clear_overlap(self, vi: int, shift: _Shift) -> bool:

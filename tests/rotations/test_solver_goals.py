@@ -84,7 +84,7 @@ def test_open_places_say_why():
     limited = solve(
         Problem((patrol,), (tired, Volunteer(3, not_together=frozenset({4})), Volunteer(4)))
     )
-    assert [u.reason for u in limited.unfilled] == ["would_be_alone"]
+    assert [u.reason for u in limited.unfilled] == ["not_together"]
     skill = solve(
         Problem(
             (Shift(2, MONDAY, MONDAY + timedelta(hours=1), "UTC", (Position(20, 1, "driver"),)),),
@@ -93,3 +93,14 @@ def test_open_places_say_why():
     )
     assert [u.reason for u in skill.unfilled] == ["missing_skill"]
     assert "driver" in skill.unfilled[0].detail
+
+
+def test_people_who_may_not_work_together_are_named_as_the_reason():
+    patrol = _shift(1, 0, places=2, together=2)
+    feud = (Volunteer(1, not_together=frozenset({2})), Volunteer(2))
+    plan = solve(Problem((patrol,), feud))
+    assert [(u.reason, u.places) for u in plan.unfilled] == [("not_together", 2)]
+    assert "not with each other" in plan.unfilled[0].detail
+    trainees = (Volunteer(3, trainee=True), Volunteer(4, trainee=True))
+    plan = solve(Problem((patrol,), trainees))
+    assert [u.reason for u in plan.unfilled] == ["trainees_only"]
