@@ -100,7 +100,7 @@ def _rule_set(recurrence: Recurrence) -> dateutil_rrule.rruleset:
 def validate(recurrence: Recurrence) -> None:
     """Raise RecurrenceError, naming the field, unless the recurrence is usable."""
     try:
-        zone = ZoneInfo(recurrence.timezone)
+        ZoneInfo(recurrence.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise RecurrenceError(
             {"timezone": [f"{recurrence.timezone!r} is not an IANA time zone (Europe/Madrid)."]}
@@ -159,7 +159,6 @@ def validate(recurrence: Recurrence) -> None:
                     ]
                 }
             )
-    del zone
 
 
 def _between(rules: dateutil_rrule.rruleset, start: datetime, end: datetime) -> Iterator[datetime]:
