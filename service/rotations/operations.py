@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 from service.accounts.models import Membership
 from service.activities.models import Event, EventStatus
 from service.assignments.models import (
-    ACTIVE,
     HOLDING,
     Assignment,
     AssignmentSource,
@@ -476,6 +475,31 @@ def _difference(previous: RotationPlan | None, proposals: list[dict], held: list
 # --- publishing ----------------------------------------------------------------------------
 
 
+def _load_for_publishing(plan: RotationPlan) -> None:
+    """Load the plan's events and volunteers once, so each place's checks find them loaded."""
+    for start in range(0, len(plan.event_ids), 500):
+        list(
+            db.session.scalars(
+                sa.select(Event)
+                .options(selectinload(Event.positions), selectinload(Event.activity_type))
+                .where(Event.id.in_(plan.event_ids[start : start + 500]))
+            )
+        )
+    volunteer_ids = sorted({item["volunteer_id"] for item in plan.proposals})
+    for start in range(0, len(volunteer_ids), 500):
+        list(
+            db.session.scalars(
+                sa.select(VolunteerProfile)
+                .options(
+                    selectinload(VolunteerProfile.skills),
+                    selectinload(VolunteerProfile.membership).selectinload(Membership.user),
+                    selectinload(VolunteerProfile.membership).selectinload(Membership.communities),
+                )
+                .where(VolunteerProfile.id.in_(volunteer_ids[start : start + 500]))
+            )
+        )
+
+
 def publish_plan(actor: Actor, plan_id: int) -> RotationPlan:
     """Create the plan's assignments (source ``rotation``) and their events, all or nothing.
 
@@ -509,25 +533,30 @@ def publish_plan(actor: Actor, plan_id: int) -> RotationPlan:
                 cancel(actor, assignment.id, "The rotation was planned again.")
     created: list[int] = []
     problems = []
-    for item in plan.proposals:
-        existing = db.session.scalar(
-            sa.select(Assignment).where(
-                Assignment.position_id == item["position_id"],
-                Assignment.volunteer_id == item["volunteer_id"],
-                Assignment.status.in_(ACTIVE),
+    _load_for_publishing(plan)
+    # Places the plan gives that are held already (planned again after a re-plan).
+    held = {
+        (position_id, volunteer_id): assignment_id
+        for assignment_id, position_id, volunteer_id in db.session.execute(
+            sa.select(Assignment.id, Assignment.position_id, Assignment.volunteer_id).where(
+                Assignment.event_id.in_(plan.event_ids), Assignment.status.in_(HOLDING)
             )
         )
-        if existing is not None and existing.status in HOLDING:
-            created.append(existing.id)
+    }
+    for item in plan.proposals:
+        existing = held.get((item["position_id"], item["volunteer_id"]))
+        if existing is not None:
+            created.append(existing)
             continue
         try:
-            with db.session.begin_nested():
-                assignment = assign(
-                    actor,
-                    position_id=item["position_id"],
-                    volunteer_id=item["volunteer_id"],
-                    source=AssignmentSource.ROTATION,
-                )
+            # ``assign`` checks everything before it writes, so a refusal leaves nothing
+            # behind and the loop can go on to list every place that no longer fits.
+            assignment = assign(
+                actor,
+                position_id=item["position_id"],
+                volunteer_id=item["volunteer_id"],
+                source=AssignmentSource.ROTATION,
+            )
             created.append(assignment.id)
         except ProblemError as error:
             problems.append(
