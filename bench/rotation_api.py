@@ -1,6 +1,7 @@
 """End-to-end timing of a rotation through the API: generate a month, then publish it.
 
     python bench/rotation_api.py                      # a scratch SQLite file
+    python bench/rotation_api.py --communities 1      # one team: 360 places
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/test python bench/rotation_api.py
 
 Five communities, each with a nightly patrol series of six two-hour shifts (18:00 to
@@ -12,6 +13,7 @@ its outbox events) take. A PostgreSQL URL gets a scratch database, dropped after
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -138,6 +140,12 @@ def run(url: str, instance: Path) -> None:
 
 
 def main() -> None:
+    global COMMUNITIES
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--communities", type=int, default=COMMUNITIES, help="teams of 60, 360 places each"
+    )
+    COMMUNITIES = parser.parse_args().communities
     url = os.environ.get("DATABASE_URL", "")
     with tempfile.TemporaryDirectory() as folder:
         if url.startswith("postgres"):
