@@ -1,7 +1,8 @@
 """Property tests of the rotation solver against the independent checker in checker.py.
 
-Hypothesis generates teams, skills, availability windows, blackouts, limits, trainees,
-pairings, places already held and outside commitments; every plan is checked for every
+Hypothesis generates teams, skills, series (RRULEs expanded in the zone) and single
+shifts, availability windows, blackouts, limits, trainees, pairings, places already held
+and outside commitments; every plan is checked for every
 hard rule, for open places that could have been filled, and for the fairness bound.
 """
 
@@ -25,11 +26,19 @@ from service.rotations.solver import (
     Window,
     solve,
 )
+from service.series.recurrence import Recurrence, occurrences
 from tests.rotations.checker import broken_rules, evening_move, fillable_place, open_places
 
 ZONES = ("Europe/Madrid", "Asia/Shanghai")
 BASE = datetime(2026, 10, 19, tzinfo=UTC)  # a Monday; the Madrid DST change falls inside
 SKILLS = ("first-aid", "driver")
+RULES = (
+    "FREQ=DAILY",
+    "FREQ=DAILY;INTERVAL=2",
+    "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    "FREQ=WEEKLY;BYDAY=SA,SU",
+    "FREQ=DAILY;BYHOUR=8,20",
+)
 
 
 # --- generating problems ------------------------------------------------------------------
@@ -42,8 +51,16 @@ def problems(draw, *, clean: bool = False) -> Problem:
     team_count = 1 if clean else draw(st.integers(1, 2))
     volunteer_count = draw(st.integers(2, 9))
     shift_count = draw(st.integers(1, 14))
-    shifts = []
-    for number in range(1, shift_count + 1):
+    times: list[tuple[datetime, int]] = []
+    if not clean and draw(st.booleans()):
+        # A recurring activity, expanded in its zone across the October DST change.
+        minutes = draw(st.sampled_from((60, 120, 180)))
+        first = datetime(2026, 10, 19, draw(st.integers(0, 22)), tzinfo=local)
+        first += timedelta(days=draw(st.integers(0, 6)))
+        series = Recurrence(first, timedelta(minutes=minutes), zone, draw(st.sampled_from(RULES)))
+        for moment in occurrences(series, first, first + timedelta(days=21))[:shift_count]:
+            times.append((moment.astimezone(UTC), minutes))
+    for number in range(len(times) + 1, shift_count + 1):
         if clean:
             day, hour, minutes = number - 1, 19, 120
         else:
@@ -51,7 +68,9 @@ def problems(draw, *, clean: bool = False) -> Problem:
             hour = draw(st.integers(0, 23))
             minutes = draw(st.sampled_from((60, 90, 120, 180, 240)))
         starts = datetime(2026, 10, 19, hour, tzinfo=local) + timedelta(days=day)
-        starts = starts.astimezone(UTC)
+        times.append((starts.astimezone(UTC), minutes))
+    shifts = []
+    for number, (starts, minutes) in enumerate(times, start=1):
         position_count = 1 if clean else draw(st.integers(1, 2))
         positions = tuple(
             Position(
