@@ -155,14 +155,15 @@ def _pool(team_ids: list[int]) -> dict[int, set[int]]:
     return pool
 
 
-def _held(event_ids: list[int], replan_unconfirmed: bool) -> list[Assignment]:
+def _held(event_ids: list[int], replan_unconfirmed: bool) -> tuple[list[Assignment], list]:
+    """Places kept as they are, and (when re-planning them) the unconfirmed rotation ones."""
     statement = sa.select(Assignment).where(
         Assignment.event_id.in_(event_ids), Assignment.status.in_(HOLDING)
     )
     held = list(db.session.scalars(statement.order_by(Assignment.id)))
-    if replan_unconfirmed:
-        held = [a for a in held if not _replannable(a)]
-    return held
+    if not replan_unconfirmed:
+        return held, []
+    return [a for a in held if not _replannable(a)], [a for a in held if _replannable(a)]
 
 
 def _replannable(assignment: Assignment) -> bool:
@@ -200,8 +201,16 @@ def build_problem(
     team_ids: list[int],
     held: list[Assignment],
     weights: solver.Weights,
+    replanned: list[Assignment] = (),
 ) -> tuple[solver.Problem, dict[int, VolunteerProfile]]:
-    """The solver's plain view of the events, the teams' volunteers and what they hold."""
+    """The solver's plain view of the events, the teams' volunteers and what they hold.
+
+    ``replanned`` are unconfirmed rotation places planned afresh: their volunteers are
+    the shifts' incumbents, whom the solver prefers to keep (fewer changes for people).
+    """
+    incumbents: dict[int, set[int]] = defaultdict(set)
+    for assignment in replanned:
+        incumbents[assignment.event_id].add(assignment.volunteer_id)
     pool = _pool(team_ids)
     holders_by_position: dict[int, list[int]] = defaultdict(list)
     for assignment in held:
@@ -261,6 +270,7 @@ def build_problem(
                 site=event.location or f"community-{event.community_id}",
                 site_rotation_weeks=rotation.site_rotation_weeks if rotation else None,
                 excluded=frozenset(declined.get(event.id, ())),
+                incumbents=frozenset(incumbents.get(event.id, ())),
             )
         )
     first = min(event.starts_at for event in events_)
@@ -369,9 +379,9 @@ def generate_plan(
         actor, teams, sorted(set(series_ids)), sorted(set(event_ids)), max(starts_at, now), ends_at
     )
     event_ids = [event.id for event in events_]
-    held = _held(event_ids, replan_unconfirmed)
+    held, replanned = _held(event_ids, replan_unconfirmed)
     chosen_weights = solver.Weights(**(weights or {}))
-    problem, profiles = build_problem(events_, team_ids, held, chosen_weights)
+    problem, profiles = build_problem(events_, team_ids, held, chosen_weights, replanned)
     started = clock.perf_counter()
     result = solver.solve(problem)
     seconds = clock.perf_counter() - started

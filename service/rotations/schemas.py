@@ -14,6 +14,7 @@ class WeightsSchema(Schema):
     pairing = ma.fields.Float(validate=ma.validate.Range(min=0, max=10_000))
     resident = ma.fields.Float(validate=ma.validate.Range(min=0, max=10_000))
     site = ma.fields.Float(validate=ma.validate.Range(min=0, max=10_000))
+    stability = ma.fields.Float(validate=ma.validate.Range(min=0, max=10_000))
 
 
 class PlanRequestSchema(Schema):
@@ -34,7 +35,8 @@ class PlanRequestSchema(Schema):
         WeightsSchema,
         metadata={
             "description": "Soft goals' weights: fairness 100, preference 10, pairing 5, "
-            "resident 5, site 5 unless given. Hard rules are never traded."
+            "resident 5, site 5, stability 50 (keeping re-planned places with whoever had "
+            "them) unless given. Hard rules are never traded."
         },
     )
     replan_unconfirmed = ma.fields.Boolean(

@@ -143,6 +143,8 @@ class Shift:
     site_rotation_weeks: int | None = None
     #: Volunteers never to propose here: they declined or gave up a place in it.
     excluded: frozenset[int] = frozenset()
+    #: Volunteers who had a place here before re-planning; keeping them is a soft goal.
+    incumbents: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,8 @@ class Weights:
     resident: float = 5.0
     #: For staying at a site within a rotation block, and moving on after it.
     site: float = 5.0
+    #: For keeping someone in a place they had before re-planning (fewer changes).
+    stability: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -476,6 +480,8 @@ class _Solver:
             cost -= weights.pairing * sum(1 for g in shift.group if g in pairs)
         if shift.source.resident is not None and shift.source.resident in source.residents:
             cost -= weights.resident
+        if source.id in shift.source.incumbents:
+            cost -= weights.stability
         if shift.source.site_rotation_weeks:
             site = shift.source.site
             here = v.block_sites.get(shift.block)

@@ -300,3 +300,50 @@ def test_volunteers_see_no_plans(client, make):
         },
     )
     assert answer.status_code == 403
+
+
+def test_replanning_unconfirmed_places_keeps_the_accepted_ones(app, client, make):
+    tenant, people, team, _events, start = _setup_team(make, size=4, nights=4)
+    admin = client.as_(tenant.admin)
+    period = {"from": start.isoformat(), "to": (start + timedelta(days=5)).isoformat()}
+    first = admin.post("/api/v1/rotations", json={"team_ids": [team], **period}).json
+    published = admin.post(f"/api/v1/rotations/{first['id']}/publish").json
+    accepted = client.as_(people[1]).get("/api/v1/me/assignments").json[0]
+    assert (
+        client.as_(people[1]).post(f"/api/v1/assignments/{accepted['id']}/accept").status_code
+        == 200
+    )
+    # People 2 leaves the team's rota for the period: a blackout over all of it.
+    away = admin.put(
+        f"/api/v1/volunteers/{people[2].volunteer_id}/availability",
+        json={"blackouts": [{"starts_at": period["from"], "ends_at": period["to"]}]},
+    )
+    assert away.status_code == 200, away.json
+
+    kept = admin.post("/api/v1/rotations", json={"team_ids": [team], **period}).json
+    assert kept["fairness"]["places_kept"] == 8 and kept["assignments"] == []
+
+    fresh = admin.post(
+        "/api/v1/rotations", json={"team_ids": [team], **period, "replan_unconfirmed": True}
+    ).json
+    assert fresh["fairness"]["places_kept"] == 1  # only the accepted place
+    assert all(item["volunteer_id"] != people[2].volunteer_id for item in fresh["assignments"])
+    assert len(fresh["assignments"]) == 7
+    # Everyone else keeps the places they had: only people 2's places change hands.
+    before = {(i["event_id"], i["volunteer_id"]) for i in first["assignments"]}
+    after = {(i["event_id"], i["volunteer_id"]) for i in fresh["assignments"]}
+    moved = {pair for pair in before - after if pair[1] != people[1].volunteer_id}
+    assert {volunteer for _, volunteer in moved} == {people[2].volunteer_id}
+    done = admin.post(f"/api/v1/rotations/{fresh['id']}/publish")
+    assert done.status_code == 200, done.json
+    places = admin.get("/api/v1/assignments", query_string={"page_size": 100}).json
+    holding = [p for p in places if p["status"] in ("pending", "confirmed")]
+    assert len(holding) == 8
+    assert people[2].volunteer_id not in {p["volunteer_id"] for p in holding}
+    assert next(p for p in places if p["id"] == accepted["id"])["status"] == "confirmed"
+    cancelled = [p for p in places if p["status"] == "cancelled"]
+    assert cancelled and {p["volunteer_id"] for p in cancelled} >= {people[2].volunteer_id}
+    # The accepted place was kept as it is; every other old place was planned again.
+    assert set(published["assignment_ids"]) - set(done.json["assignment_ids"]) == {
+        p["id"] for p in cancelled
+    } | {accepted["id"]}
