@@ -80,6 +80,7 @@ def eligible_for(
     *,
     leaving: set[int],
     excluding_assignment: dict[int, int] | None = None,
+    only: set[int] | None = None,
 ) -> list[int]:
     """Volunteers who may take a place in ``position`` now, fairest first.
 
@@ -89,7 +90,11 @@ def eligible_for(
     places held in the event's month, then fewest hours, then id.
     """
     crew = _crew(event.id, leaving)
-    pool = [v for v in _pool(event) if v.id not in crew and v.id not in leaving]
+    pool = [
+        v
+        for v in _pool(event)
+        if v.id not in crew and v.id not in leaving and (only is None or v.id in only)
+    ]
     availability = availability_of([v.id for v in pool] + crew)
     crew_trainees = all(availability[v].trainee for v in crew)
     enemies = set()
@@ -277,7 +282,11 @@ def _refuse_unfit(volunteer_id: int, offer: SwapOffer, exchange: Assignment | No
     position = db.session.get(Position, offer.position_id)
     excluding = {volunteer_id: exchange.id} if exchange is not None else None
     eligible = eligible_for(
-        event, position, leaving={offer.offered_by_volunteer_id}, excluding_assignment=excluding
+        event,
+        position,
+        leaving={offer.offered_by_volunteer_id},
+        excluding_assignment=excluding,
+        only={volunteer_id},
     )
     if volunteer_id not in eligible:
         raise Conflict(
@@ -380,6 +389,15 @@ def _transfer(actor: Actor, offer: SwapOffer, exchange: Assignment | None) -> Sw
         offer.closed_at = utcnow()
         db.session.flush()
         raise Conflict("The offered place was given up meanwhile.", reason="offer_closed")
+    if offer.kind is OfferKind.OPEN_PLACE:
+        position = lock(Position, offer.position_id)
+        held = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Assignment.position_id == position.id, Assignment.status.in_(HOLDING)
+            )
+        )
+        if held >= position.max_people:
+            raise Conflict("The place has been filled meanwhile.", reason="offer_taken")
     label = "swapped" if offer.kind is OfferKind.SWAP else "covered"
     taken = _move(actor, original, offer.taken_by_volunteer_id, f"Place {label}.")
     if exchange is not None:

@@ -234,3 +234,23 @@ def test_two_volunteers_accepting_at_the_same_moment_one_wins(tmp_path):
         finally:
             with app.app_context():
                 db.engine.dispose()
+
+
+def test_a_declined_place_filled_meanwhile_is_not_overfilled(client, make):
+    tenant, people, _team, events = _team_with_patrols(make, size=4)
+    admin = client.as_(tenant.admin)
+    _assign(admin, events[1], people[1])
+    pending = _assign(admin, events[1], people[0], confirmed=False)
+    assert (
+        client.as_(people[0]).post(f"/api/v1/assignments/{pending}/decline", json={}).status_code
+        == 200
+    )
+    offer = admin.get("/api/v1/swap-offers").json[0]
+    signed = client.as_(people[3]).post(
+        f"/api/v1/events/{events[1].id}/signups", json={"position_id": events[1].position_id}
+    )
+    assert signed.status_code == 201 and signed.json["status"] == "confirmed"
+    late = client.as_(people[2]).post(f"/api/v1/swap-offers/{offer['id']}/accept", json={})
+    assert late.status_code == 409 and late.json["reason"] == "offer_taken"
+    position = admin.get(f"/api/v1/events/{events[1].id}").json["positions"][0]
+    assert (position["filled"], position["max_people"]) == (2, 2)
