@@ -27,6 +27,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.core.ratelimit import init_rate_limits
     from service.reports import api as reports_api
     from service.residents import api as residents_api
+    from service.rotations import api as rotations_api
+    from service.series import api as series_api
+    from service.swaps import api as swaps_api
     from service.teams import api as teams_api
     from service.volunteers import api as volunteers_api
 
@@ -70,9 +73,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         volunteers_api,
         teams_api,
         activities_api,
+        series_api,
         assignments_api,
         residents_api,
         reports_api,
+        rotations_api,
+        swaps_api,
     ):
         for blueprint in module.blueprints:
             api.register_blueprint(blueprint)

@@ -1,5 +1,9 @@
 """A demo organization that a coordinator recognises: patrols, grocery runs, a clean-up day.
 
+The nightly patrol and the weekly grocery run are series (recurring, materialised 90
+days ahead); a few patrollers state availability, a holiday, trainee status and whom
+they will not walk with, so a generated rotation has real rules to respect.
+
 Loaded by ``rounds demo`` or ``rounds serve --demo``, once; later runs only hand
 out a fresh administrator token. Everything goes through the domain operations,
 exactly as the API would do it.
@@ -20,7 +24,7 @@ from service.accounts.operations import (
     create_organization,
     issue_token_for,
 )
-from service.activities.models import ActivityType, EventStatus
+from service.activities.models import ActivityType, Event, EventStatus
 from service.activities.operations import create_event
 from service.assignments.operations import assign
 from service.communities.models import Community
@@ -30,8 +34,10 @@ from service.core.db import db
 from service.core.errors import ProblemError
 from service.core.security import hash_password
 from service.core.time import utcnow
+from service.rotations.operations import update_team_settings
+from service.series.operations import create_series
 from service.teams.operations import add_team_member, create_team
-from service.volunteers.operations import create_skill, update_volunteer
+from service.volunteers.operations import create_skill, set_availability, update_volunteer
 
 DEMO_SLUG = "xinghai-demo"
 DEMO_PASSWORD = "rounds-demo-2026"
@@ -148,6 +154,47 @@ def _fill(admin: Actor, position_id: int, volunteer_ids: list[int]) -> None:
             continue
 
 
+def _occurrences(series_id: int) -> list[Event]:
+    return list(
+        db.session.scalars(
+            sa.select(Event).where(Event.series_id == series_id).order_by(Event.starts_at)
+        )
+    )
+
+
+def _patrol_availability(admin: Actor, patrollers: list[int], today: date) -> None:
+    """What real patrollers say: evenings only on weekdays, a holiday, a trainee, a feud."""
+    weekday_evenings = [{"weekday": d, "start": "18:00", "end": "23:00"} for d in range(5)]
+    weekends = [{"weekday": d, "start": "08:00", "end": "23:00"} for d in (5, 6)]
+    empty = {
+        "windows": [],
+        "blackouts": [],
+        "preferred_activity_types": [],
+        "avoided_activity_types": [],
+        "pair_with": [],
+        "not_together": [],
+    }
+    holiday = _at(today + timedelta(days=12), time(0), "Asia/Shanghai")
+    wishes = {
+        1: {"windows": weekday_evenings},
+        2: {"windows": weekends, "avoided_activity_types": ["cleanup"]},
+        4: {
+            "blackouts": [
+                {
+                    "starts_at": holiday,
+                    "ends_at": holiday + timedelta(days=7),
+                    "reason": "Family visit 探亲",
+                }
+            ]
+        },
+        6: {"preferred_activity_types": ["patrol"], "pair_with": [patrollers[8]]},
+        9: {"trainee": True},
+        12: {"trainee": True, "not_together": [patrollers[13]]},
+    }
+    for index, wish in wishes.items():
+        set_availability(admin, patrollers[index], {**empty, **wish})
+
+
 def load_demo(app: Flask, base_url: str | None = None) -> list[str]:
     """Create the demo organization if it is not there; return what to print."""
     base_url = base_url or app.extensions["rounds.settings"].base_url
@@ -239,57 +286,57 @@ def load_demo(app: Flask, base_url: str | None = None) -> list[str]:
 
     today = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
     patrol_type = _activity_type_id(organization.id, "patrol")
-    for night in range(28):
-        day = today + timedelta(days=night + 1)
-        event = create_event(
-            admin,
-            {
-                "community_id": fuxing.id,
-                "team_id": patrol_team.id,
-                "activity_type_id": patrol_type,
-                "title": "Evening patrol 晚间巡逻",
-                "location": "North gate, Fuxing Garden 复兴花园北门",
-                "starts_at": _at(day, time(20, 0), "Asia/Shanghai"),
-                "ends_at": _at(day, time(22, 0), "Asia/Shanghai"),
-                "status": EventStatus.PUBLISHED,
-                "positions": [{"name": "Patroller 巡逻员", "min_people": 2, "max_people": 2}],
-            },
-        )
-        if night < 10 and night not in (3, 7):
+    patrol = create_series(
+        admin,
+        {
+            "community_id": fuxing.id,
+            "team_id": patrol_team.id,
+            "activity_type_id": patrol_type,
+            "title": "Evening patrol 晚间巡逻",
+            "location": "North gate, Fuxing Garden 复兴花园北门",
+            "starts_at": _at(today + timedelta(days=1), time(20, 0), "Asia/Shanghai"),
+            "duration_minutes": 120,
+            "rrule": "FREQ=DAILY",
+            "positions": [{"name": "Patroller 巡逻员", "min_people": 2, "max_people": 2}],
+        },
+    )
+    nights = _occurrences(patrol.id)
+    for night, event in enumerate(nights[:10]):
+        if night not in (3, 7):
             pair = [patrollers[(2 * night + k) % len(patrollers)] for k in range(4)]
             _fill(admin, event.positions[0].id, pair[:2] if night != 5 else pair[:1])
+    _patrol_availability(admin, patrollers, today)
 
     grocery_type = _activity_type_id(organization.id, "grocery-run")
     madrid_today = utcnow().astimezone(ZoneInfo("Europe/Madrid")).date()
     first_saturday = madrid_today + timedelta(days=(5 - madrid_today.weekday()) % 7 or 7)
-    for week in range(6):
-        day = first_saturday + timedelta(weeks=week)
-        event = create_event(
-            admin,
-            {
-                "community_id": lavapies.id,
-                "team_id": grocery_team.id,
-                "activity_type_id": grocery_type,
-                "title": "Compra semanal para mayores",
-                "location": "Mercado de San Fernando, Calle de Embajadores 41",
-                "starts_at": _at(day, time(10, 0), "Europe/Madrid"),
-                "ends_at": _at(day, time(11, 30), "Europe/Madrid"),
-                "status": EventStatus.PUBLISHED,
-                "positions": [
-                    {
-                        "name": "Conductor/a",
-                        "required_skill_key": "driver",
-                        "min_people": 1,
-                        "max_people": 1,
-                    },
-                    {"name": "Compras", "min_people": 1, "max_people": 2},
-                ],
-            },
-        )
-        if week < 2:
-            drivers = [lavapies_ids[i] for i in (0, 3, 7, 10)]
-            _fill(admin, event.positions[0].id, drivers[week:] + drivers[:week])
-            _fill(admin, event.positions[1].id, lavapies_ids[4 + week * 2 : 6 + week * 2])
+    grocery = create_series(
+        admin,
+        {
+            "community_id": lavapies.id,
+            "team_id": grocery_team.id,
+            "activity_type_id": grocery_type,
+            "title": "Compra semanal para mayores",
+            "location": "Mercado de San Fernando, Calle de Embajadores 41",
+            "starts_at": _at(first_saturday, time(10, 0), "Europe/Madrid"),
+            "duration_minutes": 90,
+            "rrule": "FREQ=WEEKLY;BYDAY=SA",
+            "positions": [
+                {
+                    "name": "Conductor/a",
+                    "required_skill_key": "driver",
+                    "min_people": 1,
+                    "max_people": 1,
+                },
+                {"name": "Compras", "min_people": 1, "max_people": 2},
+            ],
+        },
+    )
+    for week, event in enumerate(_occurrences(grocery.id)[:2]):
+        drivers = [lavapies_ids[i] for i in (0, 3, 7, 10)]
+        _fill(admin, event.positions[0].id, drivers[week:] + drivers[:week])
+        _fill(admin, event.positions[1].id, lavapies_ids[4 + week * 2 : 6 + week * 2])
+    update_team_settings(admin, grocery_team.id, {"swaps_need_approval": True})
 
     cleanup_day = today + timedelta(days=(5 - today.weekday()) % 7 + 7)
     cleanup = create_event(

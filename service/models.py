@@ -12,27 +12,43 @@ from service.residents.models import (
     Resident,
     VisitOutcome,
 )
+from service.rotations.models import RotationPlan, TeamRotationSettings
+from service.series.models import EventSeries
+from service.swaps.models import SwapOffer
 from service.teams.models import Team, TeamMember
-from service.volunteers.models import Skill, VolunteerProfile
+from service.volunteers.models import (
+    AvailabilityWindow,
+    Blackout,
+    Skill,
+    VolunteerPreferences,
+    VolunteerProfile,
+)
 
 __all__ = [
     "ActivityType",
     "ApiToken",
     "Assignment",
+    "AvailabilityWindow",
+    "Blackout",
     "CareCircleMember",
     "Community",
     "ContactAccess",
     "Event",
+    "EventSeries",
     "HelpRequest",
     "Membership",
     "Organization",
     "OutboxEvent",
     "Position",
     "Resident",
+    "RotationPlan",
     "Skill",
+    "SwapOffer",
     "Team",
     "TeamMember",
+    "TeamRotationSettings",
     "User",
     "VisitOutcome",
+    "VolunteerPreferences",
     "VolunteerProfile",
 ]

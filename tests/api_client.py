@@ -36,6 +36,9 @@ class ApiClient:
     def post(self, path: str, json: Any = None, **kwargs: Any) -> TestResponse:
         return self.request("POST", path, json=json, **kwargs)
 
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> TestResponse:
+        return self.request("PUT", path, json=json, **kwargs)
+
     def patch(self, path: str, json: Any = None, **kwargs: Any) -> TestResponse:
         return self.request("PATCH", path, json=json, **kwargs)
 

@@ -109,6 +109,15 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When it last changed.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: The series this event is an occurrence of, if any.
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_series.id", ondelete="SET NULL")
+    )
+    #: The occurrence's original start in its series (iCalendar RECURRENCE-ID), in UTC.
+    recurrence_id: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: True once the occurrence was edited on its own: edits of the whole series leave it
+    #: as it is, and feeds show it as an override of the series.
+    detached: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     #: Optimistic-lock counter, the ETag; grows with every change to the event or its positions.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
@@ -123,6 +132,8 @@ class Event(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.Index("ix_events_community_starts_at", "community_id", "starts_at"),
         sa.Index("ix_events_organization_starts_at", "organization_id", "starts_at"),
+        # One event per occurrence, however often the horizon is extended.
+        sa.UniqueConstraint("series_id", "recurrence_id"),
     )
     __mapper_args__ = {"version_id_col": version}
 

@@ -312,9 +312,18 @@ def _holding_assignment_ids(event_id: int, statuses: tuple = HOLDING) -> list[in
 
 
 def update_event(
-    actor: Actor, event_id: int, changes: dict, *, expected_version: int | None = None
+    actor: Actor,
+    event_id: int,
+    changes: dict,
+    *,
+    expected_version: int | None = None,
+    detach: bool = True,
 ) -> Event:
-    """Edit an event. A new time is a reschedule: the people assigned hear of it."""
+    """Edit an event. A new time is a reschedule: the people assigned hear of it.
+
+    An occurrence of a series edited on its own is ``detached`` from it; the series
+    passes ``detach=False`` when it changes its own occurrences.
+    """
     event = get_event_for_update(actor, event_id)
     check_version(event.version, expected_version)
     if event.status is EventStatus.CANCELLED:
@@ -355,8 +364,11 @@ def update_event(
         setattr(event, field, changes[field])
     rescheduled = (starts_at, ends_at) != (event.starts_at, event.ends_at)
     event.starts_at, event.ends_at = starts_at, ends_at
+    if detach and event.series_id is not None and (changed or rescheduled):
+        event.detached = True
     db.session.flush()
     if rescheduled:
+        _flag_rescheduled(event.id)
         events.event_event(
             events.EVENT_RESCHEDULED,
             event,
@@ -377,6 +389,15 @@ def update_event(
             assignment_ids=_holding_assignment_ids(event.id, ACTIVE),
         )
     return event
+
+
+def _flag_rescheduled(event_id: int) -> None:
+    """Mark the places held in a moved event, so the volunteers check the new time."""
+    db.session.execute(
+        sa.update(Assignment)
+        .where(Assignment.event_id == event_id, Assignment.status.in_(ACTIVE))
+        .values(rescheduled_at=utcnow(), version=Assignment.version + 1)
+    )
 
 
 def cancel_event(actor: Actor, event_id: int, reason: str = "") -> Event:

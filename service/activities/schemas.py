@@ -109,6 +109,15 @@ class EventSchema(Schema):
     needed = ma.fields.Integer(dump_only=True)
     capacity = ma.fields.Integer(dump_only=True)
     fill_state = ma.fields.String(dump_only=True)
+    series_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    recurrence_id = ZonedDateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The occurrence's original start in its series."},
+    )
+    detached = ma.fields.Boolean(
+        dump_only=True, metadata={"description": "Edited apart from its series."}
+    )
     created_at = ZonedDateTime(dump_only=True)
     updated_at = ZonedDateTime(dump_only=True)
     version = ma.fields.Integer(dump_only=True)

@@ -85,6 +85,9 @@ class Assignment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: When the volunteer accepted or declined, or the waitlist promoted them.
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the event moved to another time after this place was given; the volunteer
+    #: should check the new time. None while the time is the one they agreed to.
+    rescheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Optimistic-lock counter, the ETag.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 

@@ -376,7 +376,11 @@ def accept(actor: Actor, assignment_id: int) -> Assignment:
 
 
 def decline(actor: Actor, assignment_id: int, reason: str = "") -> Assignment:
-    """The volunteer says no to a place offered to them; the place goes to the waitlist."""
+    """The volunteer says no to a place offered to them.
+
+    The place goes to the waitlist first; if nobody there fits, it is offered to the
+    eligible volunteers the same way as a cover (``swap.offered``).
+    """
     assignment = _for_change(actor, assignment_id)
     if assignment.status is AssignmentStatus.DECLINED:
         return assignment
@@ -385,9 +389,14 @@ def decline(actor: Actor, assignment_id: int, reason: str = "") -> Assignment:
             f"Only a pending assignment can be declined; cancel a {assignment.status.value} one.",
             reason="invalid_state",
         )
-    return _release(
+    declined = _release(
         actor, assignment, AssignmentStatus.DECLINED, events.ASSIGNMENT_DECLINED, reason
     )
+    from service.swaps.operations import offer_released_place
+
+    # A place the waitlist did not fill is offered to eligible colleagues, fairest first.
+    offer_released_place(actor, declined)
+    return declined
 
 
 def cancel(actor: Actor, assignment_id: int, reason: str = "") -> Assignment:

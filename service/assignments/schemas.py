@@ -38,6 +38,11 @@ class AssignmentSchema(Schema):
     event = ma.fields.Nested(AssignmentEventSchema)
     created_at = ZonedDateTime(zone_attribute=None)
     responded_at = ZonedDateTime(zone_attribute=None, allow_none=True)
+    rescheduled_at = ZonedDateTime(
+        zone_attribute=None,
+        allow_none=True,
+        metadata={"description": "Set when the event moved after the place was given."},
+    )
     version = ma.fields.Integer()
 
 

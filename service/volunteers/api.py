@@ -8,6 +8,7 @@ from service.core.api import Blueprint, expected_version, paginate, with_etag
 from service.core.auth import current_actor
 from service.volunteers import operations
 from service.volunteers.schemas import (
+    AvailabilitySchema,
     SkillSchema,
     SkillUpdateSchema,
     VolunteerCreateSchema,
@@ -106,6 +107,21 @@ def update_volunteer(data: dict, volunteer_id: int):
         current_actor(), volunteer_id, data, expected_version=expected_version()
     )
     return with_etag(volunteer, volunteer.version)
+
+
+@volunteers.route("/<int:volunteer_id>/availability", methods=["GET"])
+@volunteers.response(200, AvailabilitySchema)
+def get_availability(volunteer_id: int):
+    """Weekly windows, blackouts, preferences, pairings, trainee flag and limits."""
+    return operations.get_availability(current_actor(), volunteer_id)
+
+
+@volunteers.route("/<int:volunteer_id>/availability", methods=["PUT"])
+@volunteers.arguments(AvailabilitySchema)
+@volunteers.response(200, AvailabilitySchema)
+def set_availability(data: dict, volunteer_id: int):
+    """Replace them: volunteers their own (not the trainee flag), coordinators anyone's."""
+    return operations.set_availability(current_actor(), volunteer_id, data)
 
 
 blueprints = (skills, volunteers)

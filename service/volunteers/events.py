@@ -8,6 +8,7 @@ from service.volunteers.models import VolunteerProfile
 
 VOLUNTEER_CREATED = "volunteer.created"
 VOLUNTEER_UPDATED = "volunteer.updated"
+VOLUNTEER_AVAILABILITY_CHANGED = "volunteer.availability_changed"
 
 
 def volunteer_event(topic: str, volunteer: VolunteerProfile, actor: Actor) -> None:

@@ -112,3 +112,70 @@ class VolunteerProfile(db.Model):
     @property
     def community_ids(self) -> frozenset[int] | None:
         return self.membership.community_ids
+
+
+class AvailabilityWindow(db.Model):
+    """A weekly time the volunteer can work, in the local time of the event's community."""
+
+    __tablename__ = "availability_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Whose window it is.
+    volunteer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), index=True
+    )
+    #: Day of the week, Monday 0 to Sunday 6.
+    weekday: Mapped[int] = mapped_column(sa.SmallInteger)
+    #: Minutes after local midnight when it opens.
+    start_minute: Mapped[int] = mapped_column(sa.SmallInteger)
+    #: Minutes after local midnight when it closes (1440: midnight at the end of the day).
+    end_minute: Mapped[int] = mapped_column(sa.SmallInteger)
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND end_minute > start_minute",
+            name="minutes_valid",
+        ),
+    )
+
+
+class Blackout(db.Model):
+    """A period the volunteer is away: holiday, leave, "resting this month"."""
+
+    __tablename__ = "blackouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Whose period it is.
+    volunteer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), index=True
+    )
+    #: Start, in UTC.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: End, in UTC; after the start.
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Why, for the coordinator ("holiday", "resting"); optional.
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+
+class VolunteerPreferences(db.Model):
+    """What a rotation should honour besides limits: likes, pairings, being a trainee."""
+
+    __tablename__ = "volunteer_preferences"
+
+    #: The volunteer (one row each, created on first edit).
+    volunteer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: A trainee is never scheduled only with trainees (set by a coordinator).
+    trainee: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: Activity type keys the volunteer would like more of.
+    preferred_activity_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: Activity type keys the volunteer would rather not do.
+    avoided_activity_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: Volunteer ids they like to work with (a soft goal).
+    pair_with: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    #: Volunteer ids they must never share an event with (a hard rule, both ways).
+    not_together: Mapped[list[int]] = mapped_column(JSONType, default=list)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,7 +15,14 @@ from service.core.auth import Actor, Role
 from service.core.db import db, get_in_organization, json_array_contains, touch
 from service.core.errors import Conflict, Forbidden, Invalid, check_version
 from service.volunteers import events
-from service.volunteers.models import Skill, VolunteerProfile, volunteer_skills
+from service.volunteers.models import (
+    AvailabilityWindow,
+    Blackout,
+    Skill,
+    VolunteerPreferences,
+    VolunteerProfile,
+    volunteer_skills,
+)
 
 LIMIT_FIELDS = ("max_assignments_per_week", "max_hours_per_month", "min_rest_hours")
 #: What volunteers may change in their own profile; skills and communities are vouched
@@ -257,3 +266,179 @@ def _apply(actor: Actor, volunteer: VolunteerProfile, changes: dict) -> None:
         volunteer.active = changes["active"]
     # The profile's version is its ETag: a change of skills or name counts too.
     touch(volunteer)
+
+
+# --- availability and preferences -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    """A volunteer's availability and preferences, as the rotation and swaps read them."""
+
+    volunteer_id: int
+    #: (weekday, start minute, end minute) in the event's local time.
+    windows: tuple[tuple[int, int, int], ...] = ()
+    #: (start, end) in UTC.
+    blackouts: tuple[tuple[datetime, datetime, str], ...] = ()
+    trainee: bool = False
+    preferred_activity_types: frozenset[str] = frozenset()
+    avoided_activity_types: frozenset[str] = frozenset()
+    pair_with: frozenset[int] = frozenset()
+    not_together: frozenset[int] = frozenset()
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def availability_of(volunteer_ids: Iterable[int]) -> dict[int, Availability]:
+    """Availability of many volunteers in three queries (empty for those who set none)."""
+    ids = sorted(set(volunteer_ids))
+    windows: dict[int, list] = {i: [] for i in ids}
+    blackouts: dict[int, list] = {i: [] for i in ids}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        for window in db.session.scalars(
+            sa.select(AvailabilityWindow)
+            .where(AvailabilityWindow.volunteer_id.in_(chunk))
+            .order_by(AvailabilityWindow.weekday, AvailabilityWindow.start_minute)
+        ):
+            windows[window.volunteer_id].append(
+                (window.weekday, window.start_minute, window.end_minute)
+            )
+        for blackout in db.session.scalars(
+            sa.select(Blackout).where(Blackout.volunteer_id.in_(chunk)).order_by(Blackout.starts_at)
+        ):
+            blackouts[blackout.volunteer_id].append(
+                (blackout.starts_at, blackout.ends_at, blackout.reason)
+            )
+    preferences = {
+        row.volunteer_id: row
+        for start in range(0, len(ids), 500)
+        for row in db.session.scalars(
+            sa.select(VolunteerPreferences).where(
+                VolunteerPreferences.volunteer_id.in_(ids[start : start + 500])
+            )
+        )
+    }
+    found = {}
+    for volunteer_id in ids:
+        row = preferences.get(volunteer_id)
+        found[volunteer_id] = Availability(
+            volunteer_id=volunteer_id,
+            windows=tuple(windows[volunteer_id]),
+            blackouts=tuple(blackouts[volunteer_id]),
+            trainee=bool(row and row.trainee),
+            preferred_activity_types=frozenset(row.preferred_activity_types if row else ()),
+            avoided_activity_types=frozenset(row.avoided_activity_types if row else ()),
+            pair_with=frozenset(row.pair_with if row else ()),
+            not_together=frozenset(row.not_together if row else ()),
+        )
+    return found
+
+
+def get_availability(actor: Actor, volunteer_id: int) -> dict:
+    """A volunteer's windows, blackouts, preferences, pairings, trainee flag and limits."""
+    volunteer = get_volunteer(actor, volunteer_id)
+    availability = availability_of([volunteer.id])[volunteer.id]
+    return {
+        "volunteer_id": volunteer.id,
+        "windows": [
+            {"weekday": day, "start": _clock(start), "end": _clock(end)}
+            for day, start, end in availability.windows
+        ],
+        "blackouts": [
+            {"starts_at": start, "ends_at": end, "reason": reason}
+            for start, end, reason in availability.blackouts
+        ],
+        "preferred_activity_types": sorted(availability.preferred_activity_types),
+        "avoided_activity_types": sorted(availability.avoided_activity_types),
+        "pair_with": sorted(availability.pair_with),
+        "not_together": sorted(availability.not_together),
+        "trainee": availability.trainee,
+        "limits": {field: getattr(volunteer, field) for field in LIMIT_FIELDS},
+    }
+
+
+def set_availability(actor: Actor, volunteer_id: int, data: dict) -> dict:
+    """Replace a volunteer's availability: their own, or any a coordinator manages.
+
+    The trainee flag is a coordinator's call; a volunteer sending it gets 403.
+    """
+    from service.activities.models import ActivityType
+
+    volunteer = get_volunteer(actor, volunteer_id)
+    manages = manages_volunteer(actor, volunteer)
+    if not manages and "trainee" in data:
+        raise Forbidden("Only a coordinator may mark someone as a trainee.")
+    keys = set(data["preferred_activity_types"]) | set(data["avoided_activity_types"])
+    known = set(
+        db.session.scalars(
+            sa.select(ActivityType.key).where(
+                ActivityType.organization_id == actor.organization_id, ActivityType.key.in_(keys)
+            )
+        )
+    )
+    errors: dict[str, list[str]] = {}
+    for field in ("preferred_activity_types", "avoided_activity_types"):
+        unknown = sorted(set(data[field]) - known)
+        if unknown:
+            errors[field] = [f"Unknown activity type {', '.join(unknown)}."]
+    both = set(data["preferred_activity_types"]) & set(data["avoided_activity_types"])
+    if both:
+        errors["avoided_activity_types"] = [
+            f"Both preferred and avoided: {', '.join(sorted(both))}."
+        ]
+    people = set(data["pair_with"]) | set(data["not_together"])
+    existing = set(
+        db.session.scalars(
+            sa.select(VolunteerProfile.id).where(
+                VolunteerProfile.organization_id == actor.organization_id,
+                VolunteerProfile.id.in_(people),
+            )
+        )
+    )
+    for field in ("pair_with", "not_together"):
+        wrong = sorted(set(data[field]) - existing)
+        if wrong:
+            errors[field] = [f"No volunteer {', '.join(map(str, wrong))} in this organization."]
+        if volunteer.id in data[field]:
+            errors[field] = ["A volunteer cannot be paired with themselves."]
+    clash = set(data["pair_with"]) & set(data["not_together"])
+    if clash:
+        errors["not_together"] = ["Someone cannot be both a wished-for partner and kept apart."]
+    if errors:
+        raise Invalid(errors)
+    db.session.execute(
+        sa.delete(AvailabilityWindow).where(AvailabilityWindow.volunteer_id == volunteer.id)
+    )
+    db.session.execute(sa.delete(Blackout).where(Blackout.volunteer_id == volunteer.id))
+    for window in data["windows"]:
+        db.session.add(
+            AvailabilityWindow(
+                volunteer_id=volunteer.id,
+                weekday=window["weekday"],
+                start_minute=_minutes(window["start"]),
+                end_minute=_minutes(window["end"]),
+            )
+        )
+    for blackout in data["blackouts"]:
+        db.session.add(Blackout(volunteer_id=volunteer.id, **blackout))
+    preferences = db.session.get(VolunteerPreferences, volunteer.id)
+    if preferences is None:
+        preferences = VolunteerPreferences(volunteer_id=volunteer.id, trainee=False)
+        db.session.add(preferences)
+    if "trainee" in data:
+        preferences.trainee = data["trainee"]
+    preferences.preferred_activity_types = sorted(set(data["preferred_activity_types"]))
+    preferences.avoided_activity_types = sorted(set(data["avoided_activity_types"]))
+    preferences.pair_with = sorted(set(data["pair_with"]))
+    preferences.not_together = sorted(set(data["not_together"]))
+    touch(volunteer)
+    events.volunteer_event(events.VOLUNTEER_AVAILABILITY_CHANGED, volunteer, actor)
+    return get_availability(actor, volunteer.id)

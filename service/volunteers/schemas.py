@@ -100,3 +100,69 @@ class VolunteerQuerySchema(QuerySchema):
     language = ma.fields.String(metadata={"description": "Only volunteers speaking it."})
     active = ma.fields.Boolean()
     q = ma.fields.String(metadata={"description": "Part of a name or e-mail address."})
+
+
+class WindowSchema(Schema):
+    weekday = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(min=0, max=6),
+        metadata={"description": "Monday 0 ... Sunday 6."},
+    )
+    start = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM, e.g. 18:00."),
+    )
+    end = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(
+            r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", error="Use HH:MM, e.g. 22:00 (24:00: midnight)."
+        ),
+    )
+
+    @ma.validates_schema
+    def _end_after_start(self, data: dict, **kwargs: object) -> None:
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise ma.ValidationError(
+                "Must be after start; split a window that crosses midnight in two.", "end"
+            )
+
+
+class BlackoutSchema(Schema):
+    starts_at = ZonedDateTime(zone_attribute=None, required=True)
+    ends_at = ZonedDateTime(zone_attribute=None, required=True)
+    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+
+    @ma.validates_schema
+    def _end_after_start(self, data: dict, **kwargs: object) -> None:
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise ma.ValidationError("Must be after starts_at.", "ends_at")
+
+
+class AvailabilitySchema(Schema):
+    """When and how a volunteer can be scheduled; PUT replaces all of it."""
+
+    volunteer_id = ma.fields.Integer(dump_only=True)
+    windows = ma.fields.List(
+        ma.fields.Nested(WindowSchema),
+        load_default=list,
+        metadata={"description": "Weekly windows in the community's local time; none: any time."},
+    )
+    blackouts = ma.fields.List(ma.fields.Nested(BlackoutSchema), load_default=list)
+    preferred_activity_types = ma.fields.List(ma.fields.String(), load_default=list)
+    avoided_activity_types = ma.fields.List(ma.fields.String(), load_default=list)
+    pair_with = ma.fields.List(
+        ma.fields.Integer(), load_default=list, metadata={"description": "Volunteer ids."}
+    )
+    not_together = ma.fields.List(
+        ma.fields.Integer(),
+        load_default=list,
+        metadata={"description": "Volunteer ids never to share an event with."},
+    )
+    trainee = ma.fields.Boolean(
+        metadata={"description": "Set by coordinators; never scheduled only with trainees."}
+    )
+    limits = ma.fields.Nested(
+        LimitsSchema,
+        dump_only=True,
+        metadata={"description": "Change them with PATCH /volunteers/{id}."},
+    )

@@ -1,0 +1,1 @@
+"""Rotations: availability-aware, fair rotation plans and their publication."""

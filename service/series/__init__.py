@@ -1,0 +1,1 @@
+"""Event series: recurring activities materialised as events for a rolling horizon."""

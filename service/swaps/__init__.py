@@ -1,0 +1,1 @@
+"""Swaps and cover: a volunteer hands a place to an eligible colleague, fairest first."""
