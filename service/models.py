@@ -3,6 +3,7 @@
 from service.accounts.models import ApiToken, Membership, Organization, User
 from service.activities.models import ActivityType, Event, Position
 from service.assignments.models import Assignment
+from service.calendars.models import CalendarFeed, CalendarRendering
 from service.communities.models import Community
 from service.core.outbox import OutboxEvent
 from service.teams.models import Team, TeamMember
@@ -12,6 +13,8 @@ __all__ = [
     "ActivityType",
     "ApiToken",
     "Assignment",
+    "CalendarFeed",
+    "CalendarRendering",
     "Community",
     "Event",
     "Membership",

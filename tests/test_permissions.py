@@ -194,6 +194,13 @@ TABLE: dict[tuple[str, str], Row] = {
         "/api/v1/assignments/{assignment}/cancel", "volunteer", {}, community_scoped=True
     ),
     ("assignments.my_assignments", "GET"): Row("/api/v1/me/assignments", "volunteer"),
+    ("calendar-feeds.list_feeds", "GET"): Row("/api/v1/calendars", "volunteer"),
+    ("calendar-feeds.create_feed", "POST"): Row(
+        "/api/v1/calendars", "volunteer", {"scope": "personal"}, volunteers_only=True
+    ),
+    ("calendar-feeds.get_feed", "GET"): Row("/api/v1/calendars/{feed}", "volunteer"),
+    ("calendar-feeds.rotate_feed", "POST"): Row("/api/v1/calendars/{feed}/rotate", "volunteer"),
+    ("calendar-feeds.revoke_feed", "DELETE"): Row("/api/v1/calendars/{feed}", "volunteer"),
 }
 
 
@@ -228,12 +235,14 @@ def _build_world(make: Factory) -> World:
     with make.app.app_context():
         from service.activities.models import ActivityType
         from service.assignments.operations import sign_up
+        from service.calendars.operations import create_feed
         from service.core.db import db
 
         activity_type = db.session.scalar(
             db.select(ActivityType.id).where(ActivityType.organization_id == tenant.organization_id)
         )
         assignment = sign_up(make.actor(volunteer), event.id, event.position_id).id
+        feed = create_feed(make.actor(volunteer), {"scope": "personal"})[0].id
         db.session.commit()
     with make.app.app_context():
         from service.accounts.models import ApiToken
@@ -257,6 +266,7 @@ def _build_world(make: Factory) -> World:
         "admin_member": tenant.admin.member_id,
         "coordinator_member": coordinator.member_id,
         "token": token,
+        "feed": feed,
     }
     return World(tenant, coordinator, outsider, volunteer, other, ids)
 

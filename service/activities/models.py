@@ -109,6 +109,9 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: Optimistic-lock counter, the ETag; grows with every change to the event or its positions.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: iCalendar SEQUENCE: grows with each change a calendar must notice (time, place,
+    #: title, status), so clients replace their copy of the event and its invitation.
+    sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     community: Mapped[Community] = relationship()
     team: Mapped[Team | None] = relationship()

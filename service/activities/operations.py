@@ -35,6 +35,9 @@ DEFAULT_ACTIVITY_TYPES = (
     ),
 )
 
+#: Changes after which calendars must replace their copy (the event's SEQUENCE grows).
+CALENDAR_SIGNIFICANT = frozenset({"title", "location", "timezone", "status"})
+
 #: A longer event is almost certainly a typing mistake (a wrong month or year).
 MAX_EVENT_DURATION = timedelta(days=14)
 
@@ -323,6 +326,8 @@ def update_event(
         setattr(event, field, changes[field])
     rescheduled = (starts_at, ends_at) != (event.starts_at, event.ends_at)
     event.starts_at, event.ends_at = starts_at, ends_at
+    if rescheduled or set(changed) & CALENDAR_SIGNIFICANT:
+        event.sequence += 1
     db.session.flush()
     if rescheduled:
         events.event_event(
@@ -364,6 +369,7 @@ def cancel_event(actor: Actor, event_id: int, reason: str = "") -> Event:
         assignment.status = AssignmentStatus.CANCELLED
         assignment.waitlist_rank = None
     event.status = EventStatus.CANCELLED
+    event.sequence += 1
     event.cancel_reason = reason or None
     event.cancelled_at = now
     db.session.flush()
