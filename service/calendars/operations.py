@@ -15,12 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from service.accounts.models import Membership, User
 from service.accounts.operations import actor_for_user
@@ -237,6 +238,15 @@ class Holder:
     status: AssignmentStatus
 
 
+#: Few communities, teams and types behind many events: one IN query each beats a join per row.
+_EVENT_LOAD = (
+    selectinload(Event.community),
+    selectinload(Event.team),
+    selectinload(Event.activity_type),
+    selectinload(Event.positions),
+)
+
+
 def _window(now: datetime, past_days: int) -> tuple[datetime, datetime]:
     return now - timedelta(days=past_days), now + timedelta(days=FUTURE_DAYS)
 
@@ -246,12 +256,7 @@ def _events(where: Iterable[Any], now: datetime, past_days: int) -> list[Event]:
     start, end = _window(now, past_days)
     statement = (
         sa.select(Event)
-        .options(
-            joinedload(Event.community),
-            joinedload(Event.team),
-            joinedload(Event.activity_type),
-            selectinload(Event.positions),
-        )
+        .options(*_EVENT_LOAD)
         .where(
             *where,
             Event.ends_at > start,
@@ -263,7 +268,7 @@ def _events(where: Iterable[Any], now: datetime, past_days: int) -> list[Event]:
         .order_by(Event.starts_at, Event.id)
         .limit(MAX_FEED_EVENTS)
     )
-    return list(db.session.scalars(statement).unique())
+    return list(db.session.scalars(statement))
 
 
 def _holders(event_ids: list[int]) -> dict[int, list[Holder]]:
@@ -650,20 +655,16 @@ class FeedState:
     rendered_at: datetime | None
 
 
-def feed_state(token: str, past_days: int) -> FeedState:
-    """The feed a secret opens and the state of its stored copy, in one query; else 404.
-
-    Only feed secrets are looked up, never API tokens, and a revoked or rotated-away
-    secret, or one whose owner left, finds nothing.
-    """
-    rendering = aliased(CalendarRendering)
-    row = db.session.execute(
+@cache
+def _feed_state_query() -> sa.Select:
+    """Built once: a feed request runs it with two parameters, nothing to compile again."""
+    return (
         sa.select(
             CalendarFeed.id,
             CalendarFeed.scope,
-            rendering.etag,
-            rendering.last_modified,
-            rendering.rendered_at,
+            CalendarRendering.etag,
+            CalendarRendering.last_modified,
+            CalendarRendering.rendered_at,
         )
         .join(
             Membership,
@@ -675,11 +676,31 @@ def feed_state(token: str, past_days: int) -> FeedState:
         )
         .join(User, sa.and_(User.id == CalendarFeed.owner_user_id, User.is_active))
         .outerjoin(
-            rendering,
-            sa.and_(rendering.feed_id == CalendarFeed.id, rendering.past_days == past_days),
+            CalendarRendering,
+            sa.and_(
+                CalendarRendering.feed_id == CalendarFeed.id,
+                CalendarRendering.past_days == sa.bindparam("past_days"),
+            ),
         )
-        .where(CalendarFeed.token_hash == digest_token(token), CalendarFeed.revoked_at.is_(None))
-    ).first()
+        .where(
+            CalendarFeed.token_hash == sa.bindparam("token_hash"),
+            CalendarFeed.revoked_at.is_(None),
+        )
+    )
+
+
+def feed_state(token: str, past_days: int) -> FeedState:
+    """The feed a secret opens and the state of its stored copy, in one query; else 404.
+
+    Only feed secrets are looked up, never API tokens, and a revoked or rotated-away
+    secret, or one whose owner left, finds nothing.
+    """
+    # Core, not the ORM: this runs for every poll of every calendar app.
+    row = (
+        db.session.connection()
+        .execute(_feed_state_query(), {"token_hash": digest_token(token), "past_days": past_days})
+        .first()
+    )
     if row is None:
         raise NotFound("No such calendar.")
     return FeedState(*row)
@@ -694,12 +715,20 @@ def fresh_rendering(state: FeedState, past_days: int, *, now: datetime | None = 
     return FeedState(state.feed_id, state.scope, row.etag, row.last_modified, row.rendered_at)
 
 
-def feed_body(feed_id: int, past_days: int, *, compressed: bool) -> bytes:
+@cache
+def _feed_body_query(compressed: bool) -> sa.Select:
     column = CalendarRendering.body_gzip if compressed else CalendarRendering.body
-    return db.session.scalar(
-        sa.select(column).where(
-            CalendarRendering.feed_id == feed_id, CalendarRendering.past_days == past_days
-        )
+    return sa.select(column).where(
+        CalendarRendering.feed_id == sa.bindparam("feed_id"),
+        CalendarRendering.past_days == sa.bindparam("past_days"),
+    )
+
+
+def feed_body(feed_id: int, past_days: int, *, compressed: bool) -> bytes:
+    return (
+        db.session.connection()
+        .execute(_feed_body_query(compressed), {"feed_id": feed_id, "past_days": past_days})
+        .scalar()
     )
 
 
@@ -833,14 +862,7 @@ def assignment_invitation(
     now = now or utcnow()
     assignment = get_in_organization(Assignment, assignment_id, actor.organization_id)
     event = db.session.scalar(
-        sa.select(Event)
-        .options(
-            joinedload(Event.community),
-            joinedload(Event.team),
-            joinedload(Event.activity_type),
-            selectinload(Event.positions),
-        )
-        .where(Event.id == assignment.event_id)
+        sa.select(Event).options(*_EVENT_LOAD).where(Event.id == assignment.event_id)
     )
     user = db.session.scalar(
         sa.select(User)

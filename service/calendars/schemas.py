@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshmallow as ma
 
 from service.calendars.models import FeedScope
-from service.calendars.operations import PAST_DAYS_DEFAULT, PAST_DAYS_MAX
 from service.core.fields import Locale, Schema, ZonedDateTime
 
 
@@ -69,21 +68,4 @@ class IssuedFeedSchema(FeedSchema):
     help = ma.fields.String(
         attribute="addresses.help",
         metadata={"description": "How to subscribe; reminders come from Rounds itself."},
-    )
-
-
-class FeedQuerySchema(ma.Schema):
-    """The query string of a feed address.
-
-    Calendar apps append parameters of their own, so unknown ones are ignored here
-    instead of refused as in the API.
-    """
-
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    past_days = ma.fields.Integer(
-        load_default=PAST_DAYS_DEFAULT,
-        validate=ma.validate.Range(min=0, max=PAST_DAYS_MAX),
-        metadata={"description": f"Days of past events to keep (0 to {PAST_DAYS_MAX})."},
     )
