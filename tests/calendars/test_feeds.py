@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import recurring_ical_events
 import sqlalchemy as sa
+import x_wr_timezone
 
 from service.activities.models import Event
 from service.assignments.models import HOLDING, Assignment
@@ -14,6 +17,7 @@ from service.calendars.operations import (
     MAX_FEED_BYTES,
     STORED_FEED_MAX_AGE,
     refresh_feeds_for_outbox_event,
+    render_feed,
     store_rendering,
 )
 from service.core.db import db
@@ -406,3 +410,45 @@ def test_who_may_create_which_feed(app, client, make):
     theirs = create_feed(client, world.luis, scope="personal")
     assert volunteer.get(f"/api/v1/calendars/{theirs['id']}").status_code == 404
     assert volunteer.delete(f"/api/v1/calendars/{theirs['id']}").status_code == 404
+
+
+def test_a_feed_across_madrid_dst_changes_and_two_zones_matches_the_database(app, client, make):
+    tenant = make.tenant()
+    madrid = make.community(tenant, name="Lavapiés", timezone="Europe/Madrid", locale="es")
+    shanghai = make.community(tenant, name="复兴花园", timezone="Asia/Shanghai", locale="zh")
+    created = []
+    for community, zone, days in (
+        (madrid, MADRID, ("2027-03-25", "2027-10-28")),
+        (shanghai, ZoneInfo("Asia/Shanghai"), ("2027-03-25",)),
+    ):
+        for first in days:
+            for day in range(7):  # across Madrid's changes on 28 March and 31 October 2027
+                local = datetime.fromisoformat(f"{first}T20:00").replace(tzinfo=zone)
+                local += timedelta(days=day)
+                created.append(make.event(tenant, community, starts_at=local.astimezone(UTC)).id)
+    feed = create_feed(client, tenant.admin, scope="coordinator")
+    with app.app_context():
+        stored = db.session.get(CalendarFeed, feed["id"])
+        body = render_feed(stored, past_days=90, now=datetime(2027, 6, 1, tzinfo=UTC)).body
+    calendar = parse(body)
+    assert sorted(tz["TZID"] for tz in calendar.timezones) == ["Asia/Shanghai", "Europe/Madrid"]
+    assert body.count(b"BEGIN:VTIMEZONE") == 2
+    everything = _events_where(app, Event.organization_id == tenant.organization_id)
+    assert len(everything) == len(created) == 21
+    expanded = x_wr_timezone.to_standard(calendar)
+    found = {
+        (str(o["UID"]), o.start.astimezone(UTC), o.end.astimezone(UTC))
+        for o in recurring_ical_events.of(expanded).between(
+            datetime(2027, 1, 1), datetime(2028, 1, 1)
+        )
+    }
+    assert found == everything
+    for event in calendar.events:
+        zone = ZoneInfo(event["DTSTART"].params["TZID"])
+        assert event.start.astimezone(zone).hour == 20
+    offsets = {
+        e.start.utcoffset()
+        for e in calendar.events
+        if e["DTSTART"].params["TZID"] == "Europe/Madrid"
+    }
+    assert offsets == {timedelta(hours=1), timedelta(hours=2)}
