@@ -13,9 +13,9 @@ the tests. ``vevent`` is memoised on its input: the input carries the event's id
 SEQUENCE and LAST-MODIFIED and the variant (scope, language, status), so an
 unchanged event is never rendered twice and a change renders only itself.
 
-Any renderer that returns ``Fragment`` objects can feed ``assemble``; a series
-(one ``VEVENT`` with RRULE/EXDATE plus RECURRENCE-ID overrides) becomes one more
-renderer beside ``vevent``.
+``render`` dispatches on the item's type and ``assemble`` takes any ``Fragment``:
+a series (one ``VEVENT`` with RRULE/EXDATE plus RECURRENCE-ID overrides) becomes
+one more renderer registered beside ``vevent``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, singledispatch
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -228,6 +228,17 @@ def _encode(lines: Iterable[str]) -> bytes:
     return b"".join(fold(line) + CRLF for line in lines)
 
 
+@singledispatch
+def render(item: object) -> Fragment:
+    """The fragment of one feed item; each kind of item registers its renderer here.
+
+    Single events render as one VEVENT (``vevent``). A series (RRULE/EXDATE and
+    RECURRENCE-ID overrides, one UID) registers a renderer of its own type.
+    """
+    raise TypeError(f"no calendar renderer for {type(item).__name__}")
+
+
+@render.register
 @lru_cache(maxsize=FRAGMENT_CACHE_SIZE)
 def vevent(event: CalendarEvent) -> Fragment:
     """A feed's VEVENT; DTSTAMP is the last revision, so the same input gives the same bytes."""

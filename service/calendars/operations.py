@@ -604,7 +604,7 @@ def render_feed(
         _check_scope(actor, feed.scope, feed.team_id, feed.community_id)
     except (Forbidden, NotFound):
         raise NotFound("No such calendar.") from None
-    fragments = [ical.vevent(item) for item in _feed_items(actor, feed, now, past_days, links)]
+    fragments = [ical.render(item) for item in _feed_items(actor, feed, now, past_days, links)]
     chosen = ical.within_budget(fragments, MAX_FEED_BYTES, now)
     return RenderedFeed(ical.assemble(_header(actor, feed), chosen), len(chosen))
 

@@ -452,3 +452,35 @@ def test_a_feed_across_madrid_dst_changes_and_two_zones_matches_the_database(app
         if e["DTSTART"].params["TZID"] == "Europe/Madrid"
     }
     assert offsets == {timedelta(hours=1), timedelta(hours=2)}
+
+
+def test_a_change_refreshes_only_the_feeds_it_touches(app, client, make):
+    world = build_world(client, make)
+    ana = create_feed(client, world.ana, scope="personal")
+    luis = create_feed(client, world.luis, scope="personal")
+    luis_open = create_feed(client, world.luis, scope="personal", include_open=True)
+    team = create_feed(client, world.ana, scope="team", team_id=world.team)
+    public = create_feed(client, world.coordinator, scope="community", community_id=world.community)
+    coordination = create_feed(client, world.coordinator, scope="coordinator")
+    never_fetched = create_feed(client, world.ana, scope="personal")
+    for feed in (ana, luis, luis_open, team, public, coordination):
+        assert fetch(client, feed).status_code == 200
+    organization = world.tenant.organization_id
+    cleanup = {"event_id": world.cleanup.id, "community_id": world.community, "team_id": None}
+    patrol = {"event_id": world.patrol.id, "community_id": world.community, "team_id": world.team}
+    with app.app_context():
+        touched = refresh_feeds_for_outbox_event(organization, "event.rescheduled", cleanup)
+        assert set(touched) == {ana["id"], public["id"], coordination["id"]}
+        touched = refresh_feeds_for_outbox_event(organization, "assignment.confirmed", patrol)
+        assert set(touched) == {
+            ana["id"],
+            luis["id"],
+            luis_open["id"],
+            team["id"],
+            public["id"],
+            coordination["id"],
+        }
+        touched = refresh_feeds_for_outbox_event(organization, "community.updated", {})
+        assert never_fetched["id"] not in touched  # nothing stored, nothing to refresh
+        assert refresh_feeds_for_outbox_event(organization + 1000, "event.updated", patrol) == []
+        db.session.rollback()

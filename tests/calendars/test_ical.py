@@ -280,3 +280,14 @@ def test_any_text_survives_the_round_trip(
     assert parsed.start == starts_at and parsed.end == event.ends_at
     found = _occurrences(body, starts_at - timedelta(days=1), event.ends_at + timedelta(days=1))
     assert found == _expected(event)
+
+
+def test_each_kind_of_item_has_its_renderer():
+    event = _event(88)
+    assert ical.render(event) is ical.vevent(event)
+    try:
+        ical.render(object())
+    except TypeError as error:
+        assert "no calendar renderer for object" in str(error)
+    else:
+        raise AssertionError("an item without a renderer must not render")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import icalendar
 import sqlalchemy as sa
@@ -94,3 +96,22 @@ def test_a_volunteer_who_gives_up_a_place_gets_a_cancel(app, client, make):
     assert calendar["METHOD"] == "CANCEL"
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] > before["SEQUENCE"]
+
+
+def test_the_invitation_attaches_to_an_email_as_calendar_apps_expect(app, client, make):
+    world = build_world(client, make)
+    offered = _assignment(app, world.ana.volunteer_id, world.cleanup.id)
+    with app.app_context():
+        invitation = assignment_invitation(Actor.system(world.tenant.organization_id), offered)
+    message = EmailMessage()
+    message["Subject"] = "Limpieza"
+    message.set_content("Te ofrecemos una plaza.")
+    message.add_alternative(
+        invitation.body, maintype="text", subtype="calendar", params={"method": "REQUEST"}
+    )
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    [part] = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+    assert calendar["METHOD"] == "REQUEST"
+    assert calendar.events[0]["UID"] == uid(world.cleanup.id)
