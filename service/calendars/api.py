@@ -89,7 +89,18 @@ def revoke_feed(feed_id: int):
 
 @feeds.route("/<token>.ics", methods=["GET"])
 @public
-@feeds.doc(parameters=[{"in": "query", "name": "past_days", "schema": PAST_DAYS_PARAMETER}])
+@feeds.doc(
+    security=[],
+    parameters=[{"in": "query", "name": "past_days", "schema": PAST_DAYS_PARAMETER}],
+    responses={
+        "200": {
+            "description": "The calendar, with a strong ETag and Last-Modified.",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        },
+        "304": {"description": "Unchanged since the ETag or date the client sent."},
+        "404": {"description": "No feed has this secret (revoked, rotated or never issued)."},
+    },
+)
 def get_calendar(token: str) -> Response:
     """The iCalendar document (text/calendar), answering 304 to If-None-Match or
     If-Modified-Since and gzip-compressed when the client accepts it."""

@@ -21,11 +21,10 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from service.accounts.models import Membership, User
 from service.accounts.operations import actor_for_user
-from service.activities.models import Event, EventStatus, Position
+from service.activities.models import ActivityType, Event, EventStatus, Position
 from service.assignments.models import HOLDING, Assignment, AssignmentStatus
 from service.calendars import events, ical
 from service.calendars.models import CalendarFeed, CalendarRendering, FeedScope
@@ -238,37 +237,125 @@ class Holder:
     status: AssignmentStatus
 
 
-#: Few communities, teams and types behind many events: one IN query each beats a join per row.
-_EVENT_LOAD = (
-    selectinload(Event.community),
-    selectinload(Event.team),
-    selectinload(Event.activity_type),
-    selectinload(Event.positions),
+@dataclass(frozen=True)
+class FeedPosition:
+    """A position as feeds show it."""
+
+    id: int
+    name: str
+    min_people: int
+    max_people: int
+    filled: int
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """An event as feeds read it: plain columns, its positions, and the rows it refers to.
+
+    Read with Core rather than as ORM objects: a feed reads thousands of events and
+    the ORM's bookkeeping would cost several times the query.
+    """
+
+    id: int
+    title: str
+    description: str
+    location: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    status: EventStatus
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None
+    community: Community
+    team: Team | None
+    activity_type: ActivityType
+    positions: tuple[FeedPosition, ...]
+
+    # The event's own definitions of how full it is, over these positions.
+    filled = Event.filled
+    capacity = Event.capacity
+    fill_state = Event.fill_state
+
+
+_EVENT_COLUMNS = (
+    Event.id,
+    Event.title,
+    Event.description,
+    Event.location,
+    Event.starts_at,
+    Event.ends_at,
+    Event.timezone,
+    Event.status,
+    Event.sequence,
+    Event.created_at,
+    Event.updated_at,
+    Event.cancelled_at,
+    Event.community_id,
+    Event.team_id,
+    Event.activity_type_id,
 )
+
+
+def _by_id(model: type, ids: set[int]) -> dict[int, Any]:
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+def _feed_events(where: Iterable[Any], *, limit: int = MAX_FEED_EVENTS) -> list[FeedEvent]:
+    rows = db.session.execute(
+        sa.select(*_EVENT_COLUMNS).where(*where).order_by(Event.starts_at, Event.id).limit(limit)
+    ).all()
+    positions: dict[int, list[FeedPosition]] = defaultdict(list)
+    if rows:
+        for event_id, *fields in db.session.execute(
+            sa.select(
+                Position.event_id,
+                Position.id,
+                Position.name,
+                Position.min_people,
+                Position.max_people,
+                Position.filled,
+            )
+            .where(Position.event_id.in_([row.id for row in rows]))
+            .order_by(Position.id)
+        ):
+            positions[event_id].append(FeedPosition(*fields))
+    communities = _by_id(Community, {row.community_id for row in rows})
+    teams = _by_id(Team, {row.team_id for row in rows})
+    activity_types = _by_id(ActivityType, {row.activity_type_id for row in rows})
+    return [
+        FeedEvent(
+            *row[:12],
+            community=communities[row.community_id],
+            team=teams.get(row.team_id),
+            activity_type=activity_types[row.activity_type_id],
+            positions=tuple(positions[row.id]),
+        )
+        for row in rows
+    ]
 
 
 def _window(now: datetime, past_days: int) -> tuple[datetime, datetime]:
     return now - timedelta(days=past_days), now + timedelta(days=FUTURE_DAYS)
 
 
-def _events(where: Iterable[Any], now: datetime, past_days: int) -> list[Event]:
+def _events(where: Iterable[Any], now: datetime, past_days: int) -> list[FeedEvent]:
     """Events in the feed window, cancelled ones only while they are kept."""
     start, end = _window(now, past_days)
-    statement = (
-        sa.select(Event)
-        .options(*_EVENT_LOAD)
-        .where(
+    return _feed_events(
+        [
             *where,
             Event.ends_at > start,
             Event.starts_at < end,
             sa.or_(
                 Event.status != EventStatus.CANCELLED, Event.cancelled_at > now - CANCELLED_KEPT
             ),
-        )
-        .order_by(Event.starts_at, Event.id)
-        .limit(MAX_FEED_EVENTS)
+        ]
     )
-    return list(db.session.scalars(statement))
 
 
 def _holders(event_ids: list[int]) -> dict[int, list[Holder]]:
@@ -301,12 +388,12 @@ def _contact(community: Community, locale: str) -> str | None:
     return f"{text(locale, 'contact')}: {', '.join(parts)}" if parts else None
 
 
-def _open_places(event: Event) -> int:
+def _open_places(event: FeedEvent) -> int:
     return sum(max(position.max_people - position.filled, 0) for position in event.positions)
 
 
 def _base_item(
-    event: Event, locale: str, *, summary: str, description: list[str | None], **fields: Any
+    event: FeedEvent, locale: str, *, summary: str, description: list[str | None], **fields: Any
 ) -> ical.CalendarEvent:
     settings = get_settings()
     if event.description:
@@ -344,7 +431,7 @@ def _link_lines(links: EventLinks, locale: str, pending: bool) -> list[str | Non
 
 
 def personal_item(
-    event: Event,
+    event: FeedEvent,
     volunteer_id: int,
     mine: list[Assignment],
     holders: list[Holder],
@@ -421,7 +508,7 @@ def personal_item(
     )
 
 
-def _holders_lines(event: Event, holders: list[Holder], locale: str) -> list[str]:
+def _holders_lines(event: FeedEvent, holders: list[Holder], locale: str) -> list[str]:
     by_position: dict[int, list[str]] = defaultdict(list)
     for holder in holders:
         by_position[holder.position_id].append(holder.name)
@@ -433,7 +520,7 @@ def _holders_lines(event: Event, holders: list[Holder], locale: str) -> list[str
 
 
 def team_item(
-    event: Event, holders: list[Holder], *, locale: str, links: LinkBuilder
+    event: FeedEvent, holders: list[Holder], *, locale: str, links: LinkBuilder
 ) -> ical.CalendarEvent:
     event_links = links(event.id, None)
     description = [
@@ -452,7 +539,7 @@ def team_item(
     )
 
 
-def community_item(event: Event, *, locale: str) -> ical.CalendarEvent:
+def community_item(event: FeedEvent, *, locale: str) -> ical.CalendarEvent:
     """The public entry: no names, just what a resident or a newcomer needs."""
     open_places = _open_places(event)
     description = [
@@ -465,7 +552,7 @@ def community_item(event: Event, *, locale: str) -> ical.CalendarEvent:
 
 
 def coordinator_item(
-    event: Event, holders: list[Holder], *, locale: str, links: LinkBuilder
+    event: FeedEvent, holders: list[Holder], *, locale: str, links: LinkBuilder
 ) -> ical.CalendarEvent:
     """A coordinator's entry: how full the event is, gaps first in the title."""
     event_links = links(event.id, None)
@@ -861,9 +948,7 @@ def assignment_invitation(
     """
     now = now or utcnow()
     assignment = get_in_organization(Assignment, assignment_id, actor.organization_id)
-    event = db.session.scalar(
-        sa.select(Event).options(*_EVENT_LOAD).where(Event.id == assignment.event_id)
-    )
+    [event] = _feed_events([Event.id == assignment.event_id])
     user = db.session.scalar(
         sa.select(User)
         .join(Membership, Membership.user_id == User.id)
