@@ -272,6 +272,8 @@ class FeedEvent:
     team: Team | None
     activity_type: ActivityType
     positions: tuple[FeedPosition, ...]
+    #: The last change to the event or to anyone's place in it (LAST-MODIFIED).
+    revised_at: datetime
 
     # The event's own definitions of how full it is, over these positions.
     filled = Event.filled
@@ -324,6 +326,13 @@ def _feed_events(where: Iterable[Any], *, limit: int = MAX_FEED_EVENTS) -> list[
             .order_by(Position.id)
         ):
             positions[event_id].append(FeedPosition(*fields))
+    places_changed = dict(
+        db.session.execute(
+            sa.select(Assignment.event_id, sa.func.max(Assignment.updated_at))
+            .where(Assignment.event_id.in_([row.id for row in rows]))
+            .group_by(Assignment.event_id)
+        ).all()
+    )
     communities = _by_id(Community, {row.community_id for row in rows})
     teams = _by_id(Team, {row.team_id for row in rows})
     activity_types = _by_id(ActivityType, {row.activity_type_id for row in rows})
@@ -334,6 +343,7 @@ def _feed_events(where: Iterable[Any], *, limit: int = MAX_FEED_EVENTS) -> list[
             team=teams.get(row.team_id),
             activity_type=activity_types[row.activity_type_id],
             positions=tuple(positions[row.id]),
+            revised_at=max(row.updated_at, places_changed.get(row.id, row.updated_at)),
         )
         for row in rows
     ]
@@ -409,7 +419,7 @@ def _base_item(
         timezone=event.timezone,
         status=status,
         summary=summary,
-        last_modified=fields.pop("last_modified", event.updated_at),
+        last_modified=fields.pop("last_modified", event.revised_at),
         created=event.created_at,
         description="\n".join(line for line in description if line is not None).strip(),
         location=event.location,
@@ -452,7 +462,7 @@ def personal_item(
     """
     holding = [a for a in mine if a.status in HOLDING]
     sequence = event.sequence + sum(STATUS_RANK[a.status] for a in mine)
-    last_modified = max([event.updated_at, *(a.updated_at for a in mine)])
+    last_modified = max([event.revised_at, *(a.updated_at for a in mine)])
     team = event.team.name if event.team else None
     if holding and event.status is not EventStatus.CANCELLED:
         pending = all(a.status is AssignmentStatus.PENDING for a in holding)

@@ -484,3 +484,36 @@ def test_a_change_refreshes_only_the_feeds_it_touches(app, client, make):
         assert never_fetched["id"] not in touched  # nothing stored, nothing to refresh
         assert refresh_feeds_for_outbox_event(organization + 1000, "event.updated", patrol) == []
         db.session.rollback()
+
+
+def test_a_place_given_up_shows_in_the_team_feed_with_a_new_last_modified(app, client, make):
+    world = build_world(client, make)
+    team = create_feed(client, world.ana, scope="team", team_id=world.team)
+    with app.app_context():  # the event itself last changed an hour ago
+        db.session.execute(
+            sa.update(Event)
+            .where(Event.id == world.patrol.id)
+            .values(updated_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+    before = by_uid(fetch(client, team).data)[uid(world.patrol.id)]
+    with app.app_context():
+        place = db.session.scalar(
+            sa.select(Assignment.id).where(
+                Assignment.volunteer_id == world.luis.volunteer_id,
+                Assignment.event_id == world.patrol.id,
+            )
+        )
+    mark = last_outbox_id(app)
+    assert (
+        client.as_(world.luis).post(f"/api/v1/assignments/{place}/cancel", json={}).status_code
+        == 200
+    )
+    run_feed_handlers(app, mark)
+    after = by_uid(fetch(client, team).data)[uid(world.patrol.id)]
+    assert "Caminante (1/2): Ana García" in after["DESCRIPTION"]
+    assert "Luis" not in after["DESCRIPTION"]
+    with app.app_context():
+        released = db.session.get(Assignment, place).updated_at.replace(microsecond=0)
+    assert after["LAST-MODIFIED"].dt == released >= before["LAST-MODIFIED"].dt
+    assert after["DTSTAMP"].dt == after["LAST-MODIFIED"].dt
