@@ -672,6 +672,7 @@ def _header(actor: Actor, feed: CalendarFeed) -> ical.CalendarHeader:
     elif feed.scope is FeedScope.COMMUNITY:
         community = db.session.get(Community, feed.community_id)
         name, zone = community.name, community.timezone
+        description = text(feed.locale, "public_description", name=community.name)
     else:
         name, zone = text(feed.locale, "coordinator_name"), actor.timezone
     return ical.CalendarHeader(

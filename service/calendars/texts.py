@@ -11,6 +11,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "coordinator_name": "Rounds: coordination",
         "feed_description": "Your Rounds calendar. Reminders come from Rounds itself; "
         "alarms in this calendar are a bonus your calendar app may ignore.",
+        "public_description": "Events of {name}, published with Rounds. "
+        "Volunteers are welcome: each event names whom to contact.",
         "position": "Position",
         "team": "Team",
         "with": "With",
@@ -38,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "coordinator_name": "志愿排班：协调",
         "feed_description": "你的志愿排班日历。提醒由本系统发送；"
         "日历中的提醒仅作补充，日历应用可能忽略。",
+        "public_description": "{name}的社区活动日历。欢迎参加志愿服务，每项活动都写明了联系人。",
         "position": "岗位",
         "team": "队伍",
         "with": "同行",
@@ -64,6 +67,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "coordinator_name": "Rounds: coordinación",
         "feed_description": "Tu calendario de Rounds. Los recordatorios los envía Rounds; "
         "las alarmas de este calendario son un extra que tu aplicación puede ignorar.",
+        "public_description": "Actividades de {name}, publicadas con Rounds. "
+        "Se buscan voluntarios: cada actividad indica a quién contactar.",
         "position": "Puesto",
         "team": "Equipo",
         "with": "Con",

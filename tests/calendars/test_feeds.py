@@ -261,6 +261,7 @@ def test_team_community_and_coordinator_feeds_match_the_database(app, client, ma
     public = fetch(client, community)
     assert public.headers["Cache-Control"] == "public, max-age=300"
     assert parse(public.data)["X-WR-CALNAME"] == "Lavapiés"
+    assert parse(public.data)["X-WR-CALDESC"].startswith("Actividades de Lavapiés")
     assert _without_status(occurrences(public.data)) == _events_where(
         app, Event.community_id == world.community
     )
