@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -212,6 +213,7 @@ def rotate_feed(
     feed.token_prefix = plaintext[: len(FEED_TOKEN_PREFIX) + 5]
     feed.rotated_at = utcnow()
     db.session.flush()
+    forget_feed(feed.id)
     events.feed_event(events.FEED_ROTATED, feed, actor)
     return feed, plaintext
 
@@ -222,6 +224,7 @@ def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     feed.revoked_at = utcnow()
     db.session.execute(sa.delete(CalendarRendering).where(CalendarRendering.feed_id == feed.id))
     db.session.flush()
+    forget_feed(feed.id)
     events.feed_event(events.FEED_REVOKED, feed, actor)
     return feed
 
@@ -730,6 +733,7 @@ def store_rendering(
         row.last_modified = now
     _fill(row, rendered, etag, now)
     db.session.flush()
+    forget_feed(feed.id)
     return row
 
 
@@ -751,6 +755,17 @@ class FeedState:
     etag: str | None
     last_modified: datetime | None
     rendered_at: datetime | None
+
+
+#: How long a process trusts what it last read about a feed (its owner, its stored copy's
+#: ETag) before asking the database again. A burst of polls of a popular feed, such as a
+#: community's public calendar, then costs no query; a change made by another process (a
+#: revocation, a new rendering by a worker) shows within this time, and one made by this
+#: process at once (``forget_feed``).
+FEED_STATE_TTL = 1.0
+RECENT_STATES_MAX = 10_000
+#: (token digest, past days) -> (what the database said, when to stop trusting it).
+_recent_states: dict[tuple[str, int], tuple[FeedState, float]] = {}
 
 
 @cache
@@ -791,17 +806,33 @@ def feed_state(token: str, past_days: int) -> FeedState:
     """The feed a secret opens and the state of its stored copy, in one query; else 404.
 
     Only feed secrets are looked up, never API tokens, and a revoked or rotated-away
-    secret, or one whose owner left, finds nothing.
+    secret, or one whose owner left, finds nothing. What was found is trusted for
+    ``FEED_STATE_TTL`` (see ``_recent_states``).
     """
+    key = (digest_token(token), past_days)
+    recent = _recent_states.get(key)
+    if recent is not None and recent[1] > time.monotonic():
+        return recent[0]
     # Core, not the ORM: this runs for every poll of every calendar app.
     row = (
         db.session.connection()
-        .execute(_feed_state_query(), {"token_hash": digest_token(token), "past_days": past_days})
+        .execute(_feed_state_query(), {"token_hash": key[0], "past_days": past_days})
         .first()
     )
     if row is None:
         raise NotFound("No such calendar.")
-    return FeedState(*row)
+    state = FeedState(*row)
+    if len(_recent_states) >= RECENT_STATES_MAX:
+        _recent_states.clear()
+    _recent_states[key] = (state, time.monotonic() + FEED_STATE_TTL)
+    return state
+
+
+def forget_feed(feed_id: int) -> None:
+    """Drop what this process remembers of a feed: it was rotated, revoked or rendered anew."""
+    for key, (state, _expires) in list(_recent_states.items()):
+        if state.feed_id == feed_id:
+            _recent_states.pop(key, None)
 
 
 def fresh_rendering(state: FeedState, past_days: int, *, now: datetime | None = None) -> FeedState:
@@ -921,6 +952,7 @@ def refresh_feed(feed_id: int, *, now: datetime | None = None) -> int:
             db.session.execute(
                 sa.delete(CalendarRendering).where(CalendarRendering.feed_id == feed_id)
             )
+            forget_feed(feed_id)
             return 0
     return len(windows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,10 @@ from service.activities.models import Event
 from service.assignments.models import HOLDING, Assignment
 from service.calendars.models import CalendarFeed, CalendarRendering
 from service.calendars.operations import (
+    FEED_STATE_TTL,
     MAX_FEED_BYTES,
     STORED_FEED_MAX_AGE,
+    forget_feed,
     refresh_feeds_for_outbox_event,
     render_feed,
     store_rendering,
@@ -236,8 +239,25 @@ def test_a_volunteer_leaving_closes_their_feed(app, client, make):
     world = build_world(client, make)
     feed = create_feed(client, world.luis, scope="personal")
     assert fetch(client, feed).status_code == 200
+    assert fetch(client, feed).status_code == 200  # remembered by this process a moment
+    mark = last_outbox_id(app)
     removed = client.as_(world.tenant.admin).delete(f"/api/v1/members/{world.luis.member_id}")
     assert removed.status_code == 204
+    run_feed_handlers(app, mark)
+    assert fetch(client, feed).status_code == 404
+
+
+def test_a_change_from_another_process_shows_within_the_feed_state_ttl(app, client, make):
+    world = build_world(client, make)
+    feed = create_feed(client, world.ana, scope="personal")
+    first = fetch(client, feed)
+    assert fetch(client, feed, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with app.app_context():  # another process revokes it: nothing here is told
+        db.session.execute(
+            sa.update(CalendarFeed).where(CalendarFeed.id == feed["id"]).values(revoked_at=utcnow())
+        )
+        db.session.commit()
+    time.sleep(FEED_STATE_TTL + 0.2)
     assert fetch(client, feed).status_code == 404
 
 
@@ -385,6 +405,7 @@ def test_the_outbox_handler_is_idempotent_and_stale_copies_are_rendered_again(ap
         rendering.rendered_at = utcnow() - STORED_FEED_MAX_AGE - timedelta(minutes=1)
         old = rendering.rendered_at
         db.session.commit()
+    forget_feed(feed["id"])  # as if the change came from another process, FEED_STATE_TTL ago
     assert fetch(client, feed).status_code == 200
     with app.app_context():
         assert db.session.get(CalendarRendering, (feed["id"], 14)).rendered_at > old
