@@ -25,6 +25,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.communities import api as communities_api
     from service.core.api import Api, init_transaction_boundary
     from service.core.db import db
+    from service.core.ratelimit import init_rate_limits
+    from service.reports import api as reports_api
+    from service.residents import api as residents_api
     from service.teams import api as teams_api
     from service.volunteers import api as volunteers_api
 
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         activities_api,
         assignments_api,
         calendars_api,
+        residents_api,
+        reports_api,
     ):
         for blueprint in module.blueprints:
             api.register_blueprint(blueprint)
@@ -80,6 +85,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Served by us: the docs must work on a machine with no internet.
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
 
+    init_rate_limits(app, settings)
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=settings.proxy_count,
+            x_proto=settings.proxy_count,
+            x_host=settings.proxy_count,
+        )
     init_transaction_boundary(app)
     return app
 

@@ -6,6 +6,13 @@ from service.assignments.models import Assignment
 from service.calendars.models import CalendarFeed, CalendarRendering
 from service.communities.models import Community
 from service.core.outbox import OutboxEvent
+from service.residents.models import (
+    CareCircleMember,
+    ContactAccess,
+    HelpRequest,
+    Resident,
+    VisitOutcome,
+)
 from service.teams.models import Team, TeamMember
 from service.volunteers.models import Skill, VolunteerProfile
 
@@ -15,15 +22,20 @@ __all__ = [
     "Assignment",
     "CalendarFeed",
     "CalendarRendering",
+    "CareCircleMember",
     "Community",
+    "ContactAccess",
     "Event",
+    "HelpRequest",
     "Membership",
     "Organization",
     "OutboxEvent",
     "Position",
+    "Resident",
     "Skill",
     "Team",
     "TeamMember",
     "User",
+    "VisitOutcome",
     "VolunteerProfile",
 ]

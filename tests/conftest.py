@@ -19,6 +19,7 @@ from flask import Flask
 from service import create_app
 from service.core.config import load_settings
 from service.core.db import db
+from service.core.ratelimit import limiter
 from tests.api_client import ApiClient
 from tests.factories import Factory
 from tests.services import normalize_postgres_url, scratch_postgres_database
@@ -65,6 +66,7 @@ def database(app: Flask) -> Iterator[None]:
     """Everything the test writes, committed or not, is rolled back after it."""
     with app.app_context():
         engine = db.engine
+        limiter.reset()  # rate-limit counters are per test, like the rows
     connection = engine.connect()
     outer = connection.begin()
     factory = db.session.session_factory

@@ -82,3 +82,45 @@ def redis_client():
         service_missing("Redis", f"{redis_url()}: {error}")
     client.flushdb()
     return client
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+#: Flags that keep Chromium off the network and quiet inside a container.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, which browser tests drive through Playwright (never a download)."""
+    if not os.path.exists(CHROMIUM):
+        service_missing("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        service_missing("Chromium", "Playwright is not installed (pip install -e '.[dev]')")
+    return CHROMIUM
+
+
+@contextlib.contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve ``app`` on a free local port in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

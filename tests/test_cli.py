@@ -119,6 +119,8 @@ def test_create_org_prints_a_one_time_token_that_works(tmp_path):
         "training",
         "publicity",
         "supervision",
+        "escort",
+        "home-repair",
     } == {t["key"] for t in types}
     assert next(t for t in types if t["key"] == "patrol")["names"]["zh"] == "治安巡逻"
     twice = _run(

@@ -1,7 +1,7 @@
 """calendar feeds and event sequence
 
 Revision ID: 6aa504c4bc18
-Revises: 39ee8a492234
+Revises: 19897c21e4e9
 Create Date: 2026-11-22 07:10:25.013560
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "6aa504c4bc18"
-down_revision = "39ee8a492234"
+down_revision = "19897c21e4e9"
 branch_labels = None
 depends_on = None
 

@@ -20,8 +20,11 @@ from service.accounts.schemas import (
 from service.core.api import Blueprint, expected_version, paginate, public, with_etag
 from service.core.auth import current_actor
 from service.core.errors import Unauthorized
+from service.core.ratelimit import email_in_body, failed, limiter
 
 API_PREFIX = "/api/v1/"
+#: Failed sign-ins allowed per client address, and per account, before a pause.
+SIGN_IN_ATTEMPTS = "10/15 minutes"
 
 tokens = Blueprint(
     "tokens",
@@ -44,9 +47,9 @@ def authenticate_api_request() -> None:
     if not request.path.startswith(API_PREFIX) or request.endpoint is None:
         return  # not the API, or a 404/405 that routing will answer
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "public", False):
-        return
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if getattr(view, "public", False) and not credentials.strip():
+        return  # public views also serve signed-in callers (a coordinator's phoned-in request)
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized()
     actor = operations.actor_for_token(credentials.strip())
@@ -57,6 +60,14 @@ def authenticate_api_request() -> None:
 
 @tokens.route("", methods=["POST"])
 @public
+@limiter.limit(SIGN_IN_ATTEMPTS, deduct_when=failed, scope="sign-in-by-address")
+@limiter.limit(
+    SIGN_IN_ATTEMPTS,
+    key_func=email_in_body,
+    deduct_when=failed,
+    exempt_when=lambda: not email_in_body(),
+    scope="sign-in-by-email",
+)
 @tokens.arguments(TokenRequestSchema)
 @tokens.response(201, IssuedTokenSchema)
 def create_token(data: dict):

@@ -91,6 +91,8 @@ class Event(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: IANA zone the event is planned in (the community's unless given).
     timezone: Mapped[str] = mapped_column(sa.String(64))
+    #: False when places are given only by coordinators (a visit to a resident's home).
+    signups_open: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     #: draft (coordinators only), published (volunteers see and sign up), cancelled.
     status: Mapped[EventStatus] = mapped_column(
         str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT

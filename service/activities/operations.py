@@ -33,6 +33,13 @@ DEFAULT_ACTIVITY_TYPES = (
         120,
         1,
     ),
+    ("escort", {"en": "Ride or escort", "zh": "陪同出行", "es": "Acompañamiento"}, 120, 1),
+    (
+        "home-repair",
+        {"en": "Small home repair", "zh": "小修小补", "es": "Pequeña reparación"},
+        90,
+        1,
+    ),
 )
 
 #: Changes after which calendars must replace their copy (the event's SEQUENCE grows).
@@ -62,6 +69,28 @@ def seed_activity_types(organization_id: int) -> None:
             )
         )
     db.session.flush()
+
+
+def ensure_activity_type(organization_id: int, key: str) -> ActivityType:
+    """The organization's activity type ``key``, created from the defaults if missing."""
+    activity_type = db.session.scalar(
+        sa.select(ActivityType).where(
+            ActivityType.organization_id == organization_id, ActivityType.key == key
+        )
+    )
+    if activity_type is not None:
+        return activity_type
+    key, names, minutes, min_people = next(t for t in DEFAULT_ACTIVITY_TYPES if t[0] == key)
+    activity_type = ActivityType(
+        organization_id=organization_id,
+        key=key,
+        names=names,
+        default_duration_minutes=minutes,
+        min_people=min_people,
+    )
+    db.session.add(activity_type)
+    db.session.flush()
+    return activity_type
 
 
 def activity_types_query(actor: Actor) -> sa.Select:
@@ -168,6 +197,7 @@ def events_query(
     if only_open:
         statement = statement.where(
             Event.status == EventStatus.PUBLISHED,
+            Event.signups_open.is_(True),
             sa.exists().where(Position.event_id == Event.id, Position.filled < Position.max_people),
         )
     return statement
@@ -264,6 +294,7 @@ def create_event(actor: Actor, data: dict) -> Event:
         ends_at=ends_at,
         timezone=data.get("timezone") or community.timezone,
         status=EventStatus(data.get("status", EventStatus.DRAFT)),
+        signups_open=data.get("signups_open", True),
         created_by_user_id=actor.user_id,
         positions=[_new_position(actor, position) for position in positions_data],
     )
@@ -319,6 +350,7 @@ def update_event(
             "location",
             "timezone",
             "status",
+            "signups_open",
         )
         if field in changes and getattr(event, field) != changes[field]
     ]

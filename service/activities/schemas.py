@@ -95,6 +95,10 @@ class EventSchema(Schema):
         load_default=EventStatus.DRAFT,
         validate=ma.validate.OneOf([EventStatus.DRAFT, EventStatus.PUBLISHED]),
     )
+    signups_open = ma.fields.Boolean(
+        load_default=True,
+        metadata={"description": "False: places are given by coordinators only."},
+    )
     cancel_reason = ma.fields.String(dump_only=True, allow_none=True)
     cancelled_at = ZonedDateTime(dump_only=True, allow_none=True)
     positions = ma.fields.List(
@@ -112,6 +116,7 @@ class EventSchema(Schema):
 
 class EventUpdateSchema(Schema):
     team_id = ma.fields.Integer(allow_none=True)
+    signups_open = ma.fields.Boolean()
     activity_type_id = ma.fields.Integer()
     title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     description = ma.fields.String()

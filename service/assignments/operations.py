@@ -121,9 +121,9 @@ def get_assignment(actor: Actor, assignment_id: int) -> Assignment:
 
 
 def commitments_of(
-    volunteer_id: int, around: Event, *, excluding: int | None = None
+    volunteer_id: int, starts_at: datetime, ends_at: datetime, *, excluding: int | None = None
 ) -> list[rules.Slot]:
-    """The volunteer's places held near ``around``, as slots for the rules."""
+    """The volunteer's places held near the time from ``starts_at`` to ``ends_at``."""
     statement = (
         sa.select(Event.starts_at, Event.ends_at, Event.timezone, Event.id)
         .join(Assignment, Assignment.event_id == Event.id)
@@ -131,8 +131,8 @@ def commitments_of(
             Assignment.volunteer_id == volunteer_id,
             Assignment.status.in_(HOLDING),
             Event.status != EventStatus.CANCELLED,
-            Event.starts_at < around.ends_at + LIMIT_HORIZON,
-            Event.ends_at > around.starts_at - LIMIT_HORIZON,
+            Event.starts_at < ends_at + LIMIT_HORIZON,
+            Event.ends_at > starts_at - LIMIT_HORIZON,
         )
     )
     if excluding is not None:
@@ -156,7 +156,7 @@ def check_fit(
         )
     found += rules.violations(
         rules.Slot(event.starts_at, event.ends_at, event.timezone, event.id),
-        commitments_of(volunteer.id, event, excluding=excluding),
+        commitments_of(volunteer.id, event.starts_at, event.ends_at, excluding=excluding),
         rules.Limits(
             volunteer.max_assignments_per_week,
             volunteer.max_hours_per_month,
@@ -185,6 +185,8 @@ def _require_open(event: Event) -> None:
         raise Conflict("The event is not published yet.", reason="event_not_published")
     if event.starts_at <= utcnow():
         raise Conflict("The event has already started.", reason="event_started")
+    if not event.signups_open:
+        raise Conflict("Places in this event are given by a coordinator.", reason="signups_closed")
 
 
 def _locked_position(event: Event, position_id: int) -> Position:

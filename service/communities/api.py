@@ -5,8 +5,14 @@ from __future__ import annotations
 from flask_smorest.pagination import PaginationParameters
 
 from service.communities import operations
-from service.communities.schemas import CommunitySchema, CommunityUpdateSchema
+from service.communities.schemas import (
+    CommunitySchema,
+    CommunityUpdateSchema,
+    PublicCommunityQuerySchema,
+    PublicCommunitySchema,
+)
 from service.core.api import Blueprint, expected_version, paginate, with_etag
+from service.core.api import public as public_view
 from service.core.auth import current_actor
 
 blp = Blueprint(
@@ -57,4 +63,22 @@ def delete_community(community_id: int):
     operations.delete_community(current_actor(), community_id)
 
 
-blueprints = (blp,)
+public = Blueprint(
+    "public-communities",
+    __name__,
+    url_prefix="/api/v1/public/communities",
+    description="Communities residents can choose on the help form (no login).",
+)
+
+
+@public.route("", methods=["GET"])
+@public_view
+@public.arguments(PublicCommunityQuerySchema, location="query")
+@public.response(200, PublicCommunitySchema(many=True))
+@public.paginate()
+def list_public_communities(filters: dict, pagination_parameters: PaginationParameters):
+    statement = operations.public_communities_query(filters.get("organization"))
+    return paginate(statement, pagination_parameters)
+
+
+blueprints = (blp, public)

@@ -26,6 +26,18 @@ def communities_query(actor: Actor) -> sa.Select:
     return statement
 
 
+def public_communities_query(organization_slug: str | None = None) -> sa.Select:
+    """Communities a resident can choose on the public help form (no login)."""
+    from service.accounts.models import Organization
+
+    statement = sa.select(Community).order_by(Community.name, Community.id)
+    if organization_slug:
+        statement = statement.join(
+            Organization, Organization.id == Community.organization_id
+        ).where(Organization.slug == organization_slug)
+    return statement
+
+
 def get_community(actor: Actor, community_id: int) -> Community:
     community = get_in_organization(Community, community_id, actor.organization_id)
     if not actor.is_coordinator and not actor.in_community(community.id):

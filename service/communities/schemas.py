@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from service.core.fields import Locale, PatchSchema, Schema, Timezone, ZonedDateTime
+from service.core.fields import (
+    Locale,
+    PatchSchema,
+    QuerySchema,
+    Schema,
+    Timezone,
+    ZonedDateTime,
+)
 
 
 class CommunitySchema(Schema):
@@ -21,3 +28,17 @@ class CommunitySchema(Schema):
 
 class CommunityUpdateSchema(PatchSchema, CommunitySchema):
     pass
+
+
+class PublicCommunitySchema(Schema):
+    """What a resident needs to pick their community on the help form."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    locale = ma.fields.String()
+    timezone = ma.fields.String()
+    contact_phone = ma.fields.String(allow_none=True)
+
+
+class PublicCommunityQuerySchema(QuerySchema):
+    organization = ma.fields.String(metadata={"description": "The organization's handle."})

@@ -55,6 +55,10 @@ class Settings:
     default_timezone: str
     default_locale: str
     instance_path: Path
+    #: Reverse proxies in front of the service whose X-Forwarded-For is trusted.
+    proxy_count: int = 0
+    #: Help requests one client address, or one phone number, may file per hour.
+    help_requests_per_hour: int = 20
 
     @property
     def embedded(self) -> bool:
@@ -137,6 +141,22 @@ def _smtp_url(value: str | None, errors: list[str]) -> str | None:
     return value
 
 
+def _whole_number(
+    env: Mapping[str, str], name: str, default: int, errors: list[str], *, least: int = 0
+) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.append(f"{name}: {raw!r} is not a whole number")
+        return default
+    if value < least:
+        errors.append(f"{name}: must be at least {least}")
+    return value
+
+
 def _secret_key(value: str | None, embedded: bool, instance_path: Path, errors: list[str]) -> str:
     if value:
         if len(value) < MIN_SECRET_KEY_LENGTH:
@@ -192,6 +212,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, instance_path: Pa
         )
         default_locale = "en"
 
+    proxy_count = _whole_number(env, "PROXY_COUNT", 0, errors)
+    help_requests_per_hour = _whole_number(env, "HELP_REQUESTS_PER_HOUR", 20, errors, least=1)
+
     embedded = redis_url is None and database_url.startswith("sqlite")
     secret_key = _secret_key(env.get("SECRET_KEY"), embedded, instance_path, errors)
     if errors:
@@ -205,6 +228,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, instance_path: Pa
         default_timezone=default_timezone,
         default_locale=default_locale,
         instance_path=instance_path,
+        proxy_count=proxy_count,
+        help_requests_per_hour=help_requests_per_hour,
     )
 
 

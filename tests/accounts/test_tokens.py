@@ -153,3 +153,30 @@ def test_me_updates_with_if_match_and_password_change_needs_the_current_one(clie
         ).status_code
         == 201
     )
+
+
+def test_password_guessing_is_slowed_per_account_and_per_address(client, make):
+    tenant = make.tenant()
+    person = make.person(tenant, password=PASSWORD)
+    for n in range(10):
+        wrong = client.post(
+            "/api/v1/tokens",
+            json={"email": person.email, "password": "nope!"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        )
+        assert wrong.status_code == 401
+    paused = client.post(
+        "/api/v1/tokens",
+        json={"email": person.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.200"},
+    )
+    assert paused.status_code == 429 and "Retry-After" in paused.headers
+    other = make.person(tenant, password=PASSWORD)
+    assert (
+        client.post(
+            "/api/v1/tokens",
+            json={"email": other.email, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "198.51.100.200"},
+        ).status_code
+        == 201
+    )

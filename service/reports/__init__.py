@@ -1,0 +1,1 @@
+"""Reports: counts and loads for coordinators, read from the other domains' tables."""

@@ -1,0 +1,1 @@
+"""Reports change nothing, so they emit no domain events."""

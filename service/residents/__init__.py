@@ -1,0 +1,1 @@
+"""Residents and their help requests: intake, triage, matching, scheduling, privacy."""
