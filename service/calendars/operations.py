@@ -617,6 +617,7 @@ def _personal_items(
         open_ = sa.and_(
             Event.team_id.in_(teams),
             Event.status == EventStatus.PUBLISHED,
+            Event.signups_open.is_(True),
             Event.starts_at > now,
             sa.exists().where(Position.event_id == Event.id, Position.filled < Position.max_people),
         )
@@ -653,7 +654,12 @@ def _feed_items(
     if feed.scope is FeedScope.TEAM:
         where += [Event.team_id == feed.team_id, Event.status != EventStatus.DRAFT]
     elif feed.scope is FeedScope.COMMUNITY:
-        where += [Event.community_id == feed.community_id, Event.status != EventStatus.DRAFT]
+        # Events only coordinators staff (a visit to a resident's home) are nobody else's business.
+        where += [
+            Event.community_id == feed.community_id,
+            Event.status != EventStatus.DRAFT,
+            Event.signups_open.is_(True),
+        ]
         return [community_item(e, locale=feed.locale) for e in _events(where, now, past_days)]
     elif actor.community_ids is not None:
         where.append(Event.community_id.in_(actor.community_ids))

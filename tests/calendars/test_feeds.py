@@ -27,6 +27,7 @@ from service.core.db import db
 from service.core.time import utcnow
 from tests.calendars.support import (
     MADRID,
+    at_madrid,
     build_world,
     by_uid,
     create_feed,
@@ -539,3 +540,29 @@ def test_a_place_given_up_shows_in_the_team_feed_with_a_new_last_modified(app, c
         released = db.session.get(Assignment, place).updated_at.replace(microsecond=0)
     assert after["LAST-MODIFIED"].dt == released >= before["LAST-MODIFIED"].dt
     assert after["DTSTAMP"].dt == after["LAST-MODIFIED"].dt
+
+
+def test_events_only_coordinators_staff_stay_out_of_public_and_open_place_feeds(app, client, make):
+    world = build_world(client, make)
+    coordinator = client.as_(world.coordinator)
+    types = coordinator.get("/api/v1/activity-types").json
+    visit = coordinator.post(
+        "/api/v1/events",
+        json={
+            "community_id": world.community,
+            "activity_type_id": next(t["id"] for t in types if t["key"] == "home-visit"),
+            "team_id": world.team,
+            "title": "Visita a domicilio · Carmen L.",
+            "starts_at": at_madrid(4, 11).isoformat(),
+            "status": "published",
+            "signups_open": False,
+        },
+    )
+    assert visit.status_code == 201, visit.json
+    public = create_feed(client, world.coordinator, scope="community", community_id=world.community)
+    luis_open = create_feed(client, world.luis, scope="personal", include_open=True)
+    coordination = create_feed(client, world.coordinator, scope="coordinator")
+    assert uid(visit.json["id"]) not in by_uid(fetch(client, public).data)
+    assert b"Carmen" not in fetch(client, public).data
+    assert uid(visit.json["id"]) not in by_uid(fetch(client, luis_open).data)
+    assert uid(visit.json["id"]) in by_uid(fetch(client, coordination).data)
