@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.accounts import api as accounts_api
     from service.activities import api as activities_api
     from service.assignments import api as assignments_api
+    from service.calendars import api as calendars_api
     from service.communities import api as communities_api
     from service.core.api import Api, init_transaction_boundary
     from service.core.db import db
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         activities_api,
         series_api,
         assignments_api,
+        calendars_api,
         residents_api,
         reports_api,
         rotations_api,

@@ -3,6 +3,7 @@
 from service.accounts.models import ApiToken, Membership, Organization, User
 from service.activities.models import ActivityType, Event, Position
 from service.assignments.models import Assignment
+from service.calendars.models import CalendarFeed, CalendarRendering
 from service.communities.models import Community
 from service.core.outbox import OutboxEvent
 from service.residents.models import (
@@ -30,6 +31,8 @@ __all__ = [
     "Assignment",
     "AvailabilityWindow",
     "Blackout",
+    "CalendarFeed",
+    "CalendarRendering",
     "CareCircleMember",
     "Community",
     "ContactAccess",

@@ -38,6 +38,10 @@ PROMISED = {
     "/api/v1/assignments/{assignment_id}/accept": {"post"},
     "/api/v1/assignments/{assignment_id}/decline": {"post"},
     "/api/v1/assignments/{assignment_id}/cancel": {"post"},
+    "/api/v1/calendars": {"get", "post"},
+    "/api/v1/calendars/{feed_id}": {"get", "delete"},
+    "/api/v1/calendars/{feed_id}/rotate": {"post"},
+    "/calendars/{token}.ics": {"get"},
 }
 
 

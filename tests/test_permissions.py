@@ -265,6 +265,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ("swaps.withdraw_offer", "POST"): Row(
         "/api/v1/swap-offers/{offer}/withdraw", "volunteer", community_scoped=True
     ),
+    ("calendar-feeds.list_feeds", "GET"): Row("/api/v1/calendars", "volunteer"),
+    ("calendar-feeds.create_feed", "POST"): Row(
+        "/api/v1/calendars", "volunteer", {"scope": "personal"}, volunteers_only=True
+    ),
+    ("calendar-feeds.get_feed", "GET"): Row("/api/v1/calendars/{feed}", "volunteer"),
+    ("calendar-feeds.rotate_feed", "POST"): Row("/api/v1/calendars/{feed}/rotate", "volunteer"),
+    ("calendar-feeds.revoke_feed", "DELETE"): Row("/api/v1/calendars/{feed}", "volunteer"),
     ("reports.help_request_report", "GET"): Row("/api/v1/reports/help-requests", "coordinator"),
     ("reports.volunteer_load", "GET"): Row("/api/v1/reports/volunteer-load", "coordinator"),
     ("public-communities.list_public_communities", "GET"): Row(
@@ -396,12 +403,14 @@ def _build_world(make: Factory) -> World:
     with make.app.app_context():
         from service.activities.models import ActivityType
         from service.assignments.operations import sign_up
+        from service.calendars.operations import create_feed
         from service.core.db import db
 
         activity_type = db.session.scalar(
             db.select(ActivityType.id).where(ActivityType.organization_id == tenant.organization_id)
         )
         assignment = sign_up(make.actor(volunteer), event.id, event.position_id).id
+        feed = create_feed(make.actor(volunteer), {"scope": "personal"})[0].id
         from service.residents import operations as residents
 
         intake = {
@@ -479,6 +488,7 @@ def _build_world(make: Factory) -> World:
         "admin_member": tenant.admin.member_id,
         "coordinator_member": coordinator.member_id,
         "token": token,
+        "feed": feed,
         "help_request": request_ids[0],
         "other_request": request_ids[1],
         "resident": request_ids[2],

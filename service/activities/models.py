@@ -120,6 +120,9 @@ class Event(db.Model):
     detached: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     #: Optimistic-lock counter, the ETag; grows with every change to the event or its positions.
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: iCalendar SEQUENCE: grows with each change a calendar must notice (time, place,
+    #: title, status), so clients replace their copy of the event and its invitation.
+    sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     community: Mapped[Community] = relationship()
     team: Mapped[Team | None] = relationship()

@@ -42,6 +42,9 @@ DEFAULT_ACTIVITY_TYPES = (
     ),
 )
 
+#: Changes after which calendars must replace their copy (the event's SEQUENCE grows).
+CALENDAR_SIGNIFICANT = frozenset({"title", "location", "timezone", "status"})
+
 #: A longer event is almost certainly a typing mistake (a wrong month or year).
 MAX_EVENT_DURATION = timedelta(days=14)
 
@@ -366,6 +369,8 @@ def update_event(
     event.starts_at, event.ends_at = starts_at, ends_at
     if detach and event.series_id is not None and (changed or rescheduled):
         event.detached = True
+    if rescheduled or set(changed) & CALENDAR_SIGNIFICANT:
+        event.sequence += 1
     db.session.flush()
     if rescheduled:
         _flag_rescheduled(event.id)
@@ -417,6 +422,7 @@ def cancel_event(actor: Actor, event_id: int, reason: str = "") -> Event:
         assignment.status = AssignmentStatus.CANCELLED
         assignment.waitlist_rank = None
     event.status = EventStatus.CANCELLED
+    event.sequence += 1
     event.cancel_reason = reason or None
     event.cancelled_at = now
     db.session.flush()

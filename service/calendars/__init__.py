@@ -1,0 +1,1 @@
+"""Calendars: iCal feeds with their own secret tokens, and e-mail invitations."""
