@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import flask.cli
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from service import create_app
 from service.core.config import ConfigError
@@ -45,17 +45,20 @@ def _print_lines(lines: list[str]) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--demo", is_flag=True, help="Load the demo organization first (once).")
 @click.option("--threads", default=8, show_default=True, type=int, help="Request threads.")
-@with_appcontext
-def serve(host: str, port: int, demo: bool, threads: int) -> None:
+@click.pass_context
+def serve(context: click.Context, host: str, port: int, demo: bool, threads: int) -> None:
     """Migrate the schema and serve the API and pages (embedded mode needs no server)."""
     from waitress import serve as waitress_serve
 
-    app = current_app._get_current_object()
-    _upgrade_schema()
-    if demo:
-        from service.demo import load_demo
+    app = context.ensure_object(ScriptInfo).load_app()
+    # Set up in a context of its own: its session and transaction end with it, so
+    # nothing holds the database (SQLite's write lock above all) while serving.
+    with app.app_context():
+        _upgrade_schema()
+        if demo:
+            from service.demo import load_demo
 
-        _print_lines(load_demo(app, f"http://{host}:{port}"))
+            _print_lines(load_demo(app, f"http://{host}:{port}"))
     settings = app.extensions["rounds.settings"]
     click.echo(f"Rounds is listening on http://{host}:{port}  (API docs: /api/docs)")
     click.echo(

@@ -208,8 +208,9 @@ def load_demo(app: Flask, base_url: str | None = None) -> list[str]:
             .order_by(Membership.id)
         )
         _token, plaintext = issue_token_for(admin_membership.user_id, existing.id, "demo")
+        summary = _summary(existing.name, base_url, plaintext, loaded=False)
         db.session.commit()
-        return _summary(existing.name, base_url, plaintext, loaded=False)
+        return summary
 
     organization, admin_membership, token = create_organization(
         "Xinghai Street Social Work Station",
@@ -364,8 +365,9 @@ def load_demo(app: Flask, base_url: str | None = None) -> list[str]:
     )
     _fill(admin, cleanup.positions[0].id, fuxing_ids[10:26])
     _fill(admin, cleanup.positions[1].id, [fuxing_ids[i] for i in (0, 3, 6)])
+    summary = _summary(organization.name, base_url, token, loaded=True)
     db.session.commit()
-    return _summary(organization.name, base_url, token, loaded=True)
+    return summary
 
 
 def _summary(name: str, base_url: str, token: str, *, loaded: bool) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -50,33 +51,51 @@ def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def test_serve_starts_on_embedded_defaults_and_migrates(tmp_path):
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_serve_demo_starts_on_embedded_defaults_and_takes_writes(tmp_path):
     port = _free_port()
     server = subprocess.Popen(
-        [ROUNDS, "serve", "--port", str(port)],
+        [ROUNDS, "serve", "--demo", "--port", str(port)],
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 status, body = _get(f"http://127.0.0.1:{port}/healthz")
                 break
             except OSError:
                 assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "rounds serve did not answer in 60 s"
-                time.sleep(0.2)
+                assert time.monotonic() < deadline, "rounds serve did not answer in 120 s"
+                time.sleep(0.3)
         assert (status, body) == (200, b'{"status":"ok"}\n')
         assert _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
         assert b'"openapi"' in _get(f"http://127.0.0.1:{port}/api/openapi.json")[1]
         assert (tmp_path / "rounds.db").exists() and (tmp_path / "secret_key").exists()
+        # A write right after start-up: nothing left over from loading the demo may hold
+        # the database (SQLite's write lock would make this wait and fail).
+        status, token = _post(
+            f"http://127.0.0.1:{port}/api/v1/tokens",
+            {"email": "li.ming@demo.example.org", "password": "rounds-demo-2026"},
+        )
+        assert status == 201 and token["token"].startswith("rnd_")
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    assert f"http://127.0.0.1:{port}" in output
+    assert f"http://127.0.0.1:{port}" in output and "Admin API token" in output
 
 
 def test_a_malformed_setting_stops_start_up_with_a_clear_message(tmp_path):
